@@ -1,0 +1,517 @@
+r"""
+---
+title: A small trainer for the experiments
+summary: One training loop for all experiments, with metrics, plots, checkpoints, resume and torchrun.
+---
+
+# The trainer
+
+All experiments share this loop. An experiment hands over an [`Experiment`](#Experiment):
+the model, a training and a validation set, and a function that computes the loss of a batch.
+Everything else lives here:
+
+* [configuration](config.html) from the command line,
+* seeding and device selection (CUDA when present, else the CPU),
+* [AdamW](https://arxiv.org/abs/1711.05101) with a linear warm-up and a cosine decay of the learning rate,
+* a training/validation loop with a [tqdm](https://github.com/tqdm/tqdm) progress bar,
+* per-epoch metrics as JSON lines and CSV, a plot of loss and accuracy, and the resolved configuration,
+* a checkpoint after every epoch, written atomically, and `--resume PATH` to continue from it,
+* Ctrl-C that keeps the last completed epoch intact,
+* multi-process training under `torchrun` with
+  [`DistributedDataParallel`](https://pytorch.org/docs/stable/notes/ddp.html).
+
+A run writes into `runs/<experiment>/<timestamp>/`:
+
+| file | content |
+|---|---|
+| `config.json` | the resolved configuration |
+| `metrics.jsonl` | one JSON object per epoch |
+| `metrics.csv` | the same, as a table |
+| `plot.png` | loss and accuracy per epoch |
+| `checkpoint.pt` | model, optimizer, schedule, step and metric history after the last completed epoch |
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import io
+import json
+import math
+import os
+import random
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
+
+from labml_nn.experiments.config import make_config, parse_overrides
+from labml_nn.experiments.data import DataError
+
+# Version tag stored in every checkpoint, so a file from somewhere else is recognised as such
+CHECKPOINT_FORMAT = "labml_nn.experiments.checkpoint/1"
+
+
+@dataclass
+class Experiment:
+    r"""
+    <a id="Experiment"></a>
+
+    ## What an experiment provides
+
+    `loss` takes the model and a batch and returns three sums over the batch:
+    the summed loss, the number of correct predictions and the number of predictions.
+    Sums, not means, so that the trainer can combine batches, epochs and processes exactly:
+    the mean is always $\frac{\sum \text{loss}}{\sum \text{count}}$ over everything that was seen.
+
+    `extra` holds constants logged with every epoch (the MLM's unigram baseline).
+    """
+
+    model: nn.Module
+    train_set: Dataset
+    val_set: Dataset
+    loss: Callable[[nn.Module, Any], tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class RunError(Exception):
+    """An error caused by the user's input; printed without a traceback, exit code 2."""
+
+
+# ## Processes and devices
+
+@dataclass
+class Dist:
+    """
+    Where this process stands: its rank among `world` processes, and the device it computes on.
+    A plain `python -m ...` run is rank 0 of a world of 1.
+    """
+
+    rank: int = 0
+    world: int = 1
+    device: torch.device = torch.device("cpu")
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def all_sum(self, t: torch.Tensor) -> torch.Tensor:
+        """Sum a tensor over all processes (a no-op for a single process)."""
+        if self.world > 1:
+            dist.all_reduce(t, op=dist.ReduceOp.SUM)
+        return t
+
+
+def setup_distributed(device: str) -> Dist:
+    """
+    `torchrun` starts one process per worker and tells each its place through environment variables
+    (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`, plus the rendezvous address).
+    With CUDA, processes talk through NCCL and each takes the GPU numbered by its local rank;
+    on the CPU they use gloo.
+    """
+    cuda = torch.cuda.is_available() if device == "auto" else device.startswith("cuda")
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1:
+        if device == "auto":
+            device = "cuda" if cuda else "cpu"
+        return Dist(device=torch.device(device))
+    rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
+    if cuda:
+        torch.cuda.set_device(local_rank)
+    dist.init_process_group(backend="nccl" if cuda else "gloo")
+    return Dist(rank=rank, world=world, device=torch.device(f"cuda:{local_rank}" if cuda else "cpu"))
+
+
+def seed_everything(seed: int):
+    """Same seed on every process: the models start identical (DDP checks it, too)."""
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+# ## Learning-rate schedule
+
+def warmup_cosine(total_steps: int, warmup_fraction: float) -> Callable[[int], float]:
+    r"""
+    The multiplier of the peak learning rate after `step` optimizer steps:
+    a linear ramp over the first $w$ steps, then half a cosine from $1$ to $0$,
+
+    $$\eta(s) = \begin{cases} \frac{s + 1}{w} & s < w \\
+      \frac{1}{2}\left(1 + \cos\left(\pi \frac{s - w}{T - w}\right)\right) & s \ge w \end{cases}$$
+
+    The warm-up keeps the first updates of Adam, whose second-moment estimates are still noisy,
+    from throwing a Transformer's weights far off.
+    """
+    warmup = max(1, int(total_steps * warmup_fraction))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = min(1.0, (step - warmup) / max(1, total_steps - warmup))
+        return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    return factor
+
+
+def make_optimizer(model: nn.Module, lr: float, weight_decay: float) -> torch.optim.AdamW:
+    """
+    AdamW decays only matrices and convolution kernels (parameters with two or more dimensions).
+    Biases, normalization gains and position embeddings stay undecayed; shrinking them towards zero
+    has no regularizing effect worth having.
+    """
+    decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=lr)
+
+
+# ## Files
+
+def atomic_write(path: Path, write: Callable[[Any], None], binary: bool = False):
+    """
+    Write to `path.tmp` and rename it over `path`. `os.replace` is atomic, so a reader (or a run
+    killed halfway) sees either the old file or the new one, never half of one.
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb" if binary else "w", encoding=None if binary else "utf-8", newline=None) as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_metrics(run_dir: Path, history: list[dict[str, Any]]):
+    """All epochs so far, as JSON lines and as CSV (columns in order of first appearance)."""
+    atomic_write(run_dir / "metrics.jsonl",
+                 lambda f: f.write("".join(json.dumps(row) + "\n" for row in history)))
+    columns = list(dict.fromkeys(k for row in history for k in row))
+
+    def write_csv(f):
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(history)
+
+    atomic_write(run_dir / "metrics.csv", write_csv)
+
+
+def write_plot(path: Path, history: list[dict[str, Any]], title: str):
+    """
+    Loss (left) and accuracy (right) per epoch, training and validation.
+    Matplotlib's `Agg` backend draws to a file without a display.
+    A horizontal line shows a reference loss when the experiment logs one (the MLM's unigram baseline).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [row["epoch"] for row in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8, 3), dpi=90)
+    for split in ("train", "val"):
+        ax_loss.plot(epochs, [row[f"{split}_loss"] for row in history], marker=".", label=split)
+        ax_acc.plot(epochs, [100 * row[f"{split}_accuracy"] for row in history], marker=".", label=split)
+    if history and "unigram_loss" in history[-1]:
+        ax_loss.axhline(history[-1]["unigram_loss"], color="grey", linestyle="--", label="unigram")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    atomic_write(path, lambda f: f.write(buffer.getvalue()), binary=True)
+
+
+def new_run_dir(runs_dir: str, experiment: str) -> Path:
+    """`runs/<experiment>/<timestamp>/`, with a suffix if two runs start in the same second."""
+    base = Path(runs_dir) / experiment
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for i in range(1000):
+        path = base / (stamp if i == 0 else f"{stamp}-{i}")
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            continue
+    raise RunError(f"cannot create a run directory under {base}")
+
+
+def load_checkpoint(path: str, experiment: str) -> dict[str, Any]:
+    """
+    Read and check a checkpoint before anything else happens, so that a bad file stops the run
+    before a run directory is created. `weights_only=True` refuses to execute code hidden in a
+    pickle; our checkpoints hold only tensors and plain Python values.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise RunError(f"--resume {path}: no such file")
+    try:
+        ckpt = torch.load(p, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - any failure to unpickle means the same thing to the user
+        raise RunError(f"--resume {path}: not a readable checkpoint ({type(e).__name__}: {e})") from None
+    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
+        raise RunError(f"--resume {path}: not a checkpoint written by labml_nn.experiments")
+    if ckpt["experiment"] != experiment:
+        raise RunError(f"--resume {path}: a checkpoint of {ckpt['experiment']!r}, not of {experiment!r}")
+    return ckpt
+
+
+@contextlib.contextmanager
+def defer_interrupt() -> Iterator[None]:
+    """
+    Hold Ctrl-C while the end-of-epoch files are written, then raise it.
+    Metrics and checkpoint of an epoch are therefore written together or not at all.
+    (Signal handlers can only be installed from the main thread; elsewhere this does nothing.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+def fmt_metrics(row: dict[str, Any]) -> str:
+    """`epoch 3/10  train_loss 0.4123  ...` for the console."""
+    parts = []
+    for k, v in row.items():
+        if k in ("epoch", "step", "seconds", "lr"):
+            continue
+        parts.append(f"{k} {100 * v:.2f}%" if k.endswith("accuracy") else f"{k} {v:.4f}")
+    return "  ".join(parts)
+
+
+def run_epoch(model: nn.Module, loader: DataLoader, loss_fn: Callable, d: Dist, *,
+              optimizer: torch.optim.Optimizer | None = None, scheduler=None, grad_clip: float = 0.0,
+              progress=None) -> tuple[float, float]:
+    r"""
+    ## One pass over a loader
+
+    Trains when an optimizer is given, else evaluates without gradients.
+    Returns the mean loss and accuracy over everything seen by *all* processes.
+
+    In training the loss of a process is its summed loss divided by the number of predictions in the
+    whole global batch, times the number of processes. DDP averages gradients over processes, so the
+    gradient is exactly that of the mean over the global batch, even when processes see different
+    numbers of predictions (the masked tokens of the MLM).
+    """
+    training = optimizer is not None
+    model.train(training)
+    totals = torch.zeros(3, dtype=torch.float64, device=d.device)
+    with torch.set_grad_enabled(training):
+        for batch in loader:
+            batch = [t.to(d.device, non_blocking=True) for t in batch]
+            loss_sum, correct, count = loss_fn(model, batch)
+            totals += torch.stack([loss_sum.detach().double(), correct.double(), count.double()])
+            if training:
+                global_count = d.all_sum(count.detach().double().clone()).clamp(min=1)
+                loss = loss_sum * d.world / global_count
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+                optimizer.step()
+                scheduler.step()
+                if progress is not None:
+                    progress.update(1)
+                    mean = float(loss_sum.detach()) / max(1.0, float(count))
+                    progress.set_postfix(loss=f"{mean:.4f}", refresh=False)
+    # Sum loss, correct and count over processes, then divide
+    loss_sum, correct, count = d.all_sum(totals).tolist()
+    return loss_sum / max(count, 1.0), correct / max(count, 1.0)
+
+
+def train(config, experiment: Experiment, d: Dist, ckpt: dict[str, Any] | None) -> tuple[Path | None, list]:
+    """
+    <a id="train"></a>
+
+    ## The training loop
+    """
+    model = experiment.model
+    # With several GPUs, BatchNorm layers (ConvMixer has them) normalize over the global batch
+    if d.world > 1 and d.device.type == "cuda":
+        model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    model = model.to(d.device)
+    # Under torchrun, wrap the model so gradients are averaged across processes during `backward`
+    ddp_model = model
+    if d.world > 1:
+        device_ids = [d.device.index] if d.device.type == "cuda" else None
+        ddp_model = DistributedDataParallel(model, device_ids=device_ids)
+
+    # ### Data
+    #
+    # `batch_size` must split evenly over the processes. `DistributedSampler` shuffles all indices with
+    # `seed + epoch` and gives process $r$ every $N$-th index starting at $r$; with `batch_size / N` samples
+    # per process, batch $k$ of all processes together is exactly batch $k$ of a single-process run.
+    # `drop_last` keeps every batch full, so all processes take the same number of steps.
+    if config.batch_size % d.world:
+        raise RunError(f"--batch-size {config.batch_size} does not split over {d.world} processes")
+    train_set = experiment.train_set
+    if config.limit:
+        train_set = Subset(train_set, range(min(config.limit, len(train_set))))
+    per_process = config.batch_size // d.world
+    sampler = DistributedSampler(train_set, num_replicas=d.world, rank=d.rank, shuffle=True,
+                                 seed=config.seed, drop_last=True)
+    pin = d.device.type == "cuda"
+    train_loader = DataLoader(train_set, batch_size=per_process, sampler=sampler, drop_last=True,
+                              pin_memory=pin)
+    steps_per_epoch = len(train_loader)
+    if steps_per_epoch == 0:
+        raise RunError(f"{len(train_set)} training samples do not fill one batch of {config.batch_size}")
+    # Validation is split without padding (`DistributedSampler` would repeat samples to even out the
+    # shards), so the summed metrics count each validation sample exactly once
+    val_shard = Subset(experiment.val_set, range(d.rank, len(experiment.val_set), d.world))
+    val_loader = DataLoader(val_shard, batch_size=max(per_process, 256), pin_memory=pin)
+
+    # ### Optimizer and schedule
+    optimizer = make_optimizer(model, config.lr, config.weight_decay)
+    total_steps = config.epochs * steps_per_epoch
+    schedule = warmup_cosine(total_steps, config.warmup)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+    # ### Resume
+    #
+    # Restore model, optimizer (Adam's moment estimates), schedule position and random state;
+    # training goes on with the epoch after the saved one.
+    start_epoch, step, history = 1, 0, []
+    if ckpt is not None:
+        try:
+            model.load_state_dict(ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise RunError(f"--resume {config.resume}: does not fit this model ({e})") from None
+        # The schedule is a pure function of the step, so placing it is enough (and `--epochs` may change)
+        scheduler.last_epoch = ckpt["step"]
+        for group, base_lr in zip(optimizer.param_groups, scheduler.base_lrs, strict=True):
+            group["lr"] = base_lr * schedule(ckpt["step"])
+        torch.set_rng_state(ckpt["rng"]["torch"])
+        random.setstate(ckpt["rng"]["python"])
+        start_epoch, step, history = ckpt["epoch"] + 1, ckpt["step"], list(ckpt["history"])
+
+    # Only rank 0 writes; it creates the run directory now, after everything that can fail on bad input
+    run_dir = new_run_dir(config.runs_dir, config.experiment) if d.main else None
+    if d.main:
+        atomic_write(run_dir / "config.json",
+                     lambda f: f.write(json.dumps(dataclasses.asdict(config), indent=2) + "\n"))
+        if history:
+            write_metrics(run_dir, history)
+        print(f"run directory: {run_dir}", flush=True)
+
+    from tqdm import tqdm
+
+    title = f"{config.experiment}"
+    try:
+        for epoch in range(start_epoch, config.epochs + 1):
+            started = time.time()
+            sampler.set_epoch(epoch)
+            # Datasets that draw random masks need the epoch as well
+            for ds in (experiment.train_set,):
+                if hasattr(ds, "set_epoch"):
+                    ds.set_epoch(epoch)
+            bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch}/{config.epochs}", leave=False,
+                       disable=not (d.main and config.progress), file=sys.stderr, dynamic_ncols=True)
+            lr = optimizer.param_groups[0]["lr"]
+            train_loss, train_acc = run_epoch(ddp_model, train_loader, experiment.loss, d,
+                                              optimizer=optimizer, scheduler=scheduler,
+                                              grad_clip=config.grad_clip, progress=bar)
+            bar.close()
+            step += steps_per_epoch
+            val_loss, val_acc = run_epoch(model, val_loader, experiment.loss, d)
+            row = {"epoch": epoch, "step": step, "lr": lr,
+                   "train_loss": train_loss, "train_accuracy": train_acc,
+                   "val_loss": val_loss, "val_accuracy": val_acc, **experiment.extra,
+                   "seconds": round(time.time() - started, 3)}
+            # ### End of epoch
+            #
+            # Metrics and checkpoint are written together; a Ctrl-C arriving meanwhile waits until both are
+            # on disk.
+            with defer_interrupt():
+                history.append(row)
+                if d.main:
+                    print(f"epoch {epoch}/{config.epochs}  {fmt_metrics(row)}", flush=True)
+                    write_metrics(run_dir, history)
+                    save_checkpoint(run_dir / "checkpoint.pt", config, model, optimizer, epoch, step, history)
+    except KeyboardInterrupt:
+        # Ctrl-C: the files of the last completed epoch are already on disk; draw what we have and stop
+        if d.main:
+            if history:
+                write_plot(run_dir / "plot.png", history, title)
+            done = history[-1]["epoch"] if history else 0
+            print(f"\ninterrupted; {done} completed epoch(s) saved in {run_dir}", file=sys.stderr, flush=True)
+        raise
+    if d.main:
+        write_plot(run_dir / "plot.png", history, title)
+    return run_dir, history
+
+
+def save_checkpoint(path: Path, config, model: nn.Module, optimizer, epoch: int, step: int, history: list):
+    """
+    Everything needed to continue: weights, optimizer state, position in the schedule (`step`),
+    random state and the metric history (so the resumed run's files show the whole run).
+    """
+    state = {
+        "format": CHECKPOINT_FORMAT,
+        "experiment": config.experiment,
+        "config": dataclasses.asdict(config),
+        "epoch": epoch,
+        "step": step,
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "history": history,
+        "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
+    }
+    atomic_write(path, lambda f: torch.save(state, f), binary=True)
+
+
+def run(config_cls: type, build: Callable[[Any, Dist], Experiment], argv: list[str] | None = None,
+        description: str | None = None, prog: str | None = None) -> tuple[Any, Path | None, list]:
+    """
+    <a id="run"></a>
+
+    ## Entry point
+
+    Parse the command line, set up processes and device, build the experiment and train.
+    Returns the resolved configuration, the run directory (rank 0) and the metric history.
+
+    Errors caused by the input (a bad path, a corrupt checkpoint) exit with code 2 and a one-paragraph
+    message; Ctrl-C exits with code 130 after saying what was kept.
+    """
+    overrides = parse_overrides(config_cls, argv, description, prog)
+    d = None
+    try:
+        ckpt = None
+        if overrides.get("resume"):
+            ckpt = load_checkpoint(overrides["resume"], config_cls().experiment)
+        config = make_config(config_cls, ckpt["config"] if ckpt else None, overrides)
+        d = setup_distributed(config.device)
+        seed_everything(config.seed)
+        experiment = build(config, d)
+        run_dir, history = train(config, experiment, d, ckpt)
+        return config, run_dir, history
+    except (RunError, DataError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    finally:
+        if d is not None and d.world > 1 and dist.is_initialized():
+            dist.destroy_process_group()

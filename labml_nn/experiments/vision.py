@@ -1,0 +1,77 @@
+r"""
+---
+title: Image classification for the vision experiments
+summary: Dataset options, loss and entry point shared by the MLP-Mixer, ConvMixer and ViT experiments.
+---
+
+# Image classification
+
+The three vision experiments ([MLP-Mixer](../transformers/mlp_mixer/experiment.html),
+[ConvMixer](../conv_mixer/experiment.html), [ViT](../transformers/vit/experiment.html))
+differ only in their model. This page holds what they share: the dataset options, the classification
+loss, and the function that hands everything to the [trainer](trainer.html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from labml_nn.experiments.config import TrainConfig, option
+from labml_nn.experiments.data import VisionData, load_vision
+from labml_nn.experiments.trainer import Dist, Experiment, run
+
+
+@dataclass
+class VisionConfig(TrainConfig):
+    """
+    Dataset options on top of the [shared settings](config.html#TrainConfig).
+    `digits` ships with scikit-learn; `cifar10` is read from `--data-dir`.
+    """
+
+    dataset: Literal["digits", "cifar10"] = option("digits", "digits (bundled) or cifar10 (needs --data-dir)")
+    data_dir: str | None = option(None, "folder holding cifar-10-batches-py/")
+    # Random horizontal flips of training images. Off for digits: a mirrored 2 is not a 2.
+    flip: bool = option(False, "randomly flip training images left-right")
+
+
+def classification_loss(flip: bool) -> Callable:
+    """
+    The summed cross-entropy, the number of correct predictions and the batch size of a batch of
+    `images` `[B, C, H, W]` and `labels` `[B]`.
+    """
+
+    def loss(model: nn.Module, batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        images, labels = batch
+        if flip and model.training:
+            # Flip a random half of the batch along the width
+            mirror = torch.rand(images.shape[0], device=images.device) < 0.5
+            images = torch.where(mirror[:, None, None, None], images.flip(-1), images)
+        # `logits` is `[B, n_classes]`
+        logits = model(images)
+        loss_sum = F.cross_entropy(logits, labels, reduction="sum")
+        correct = (logits.argmax(-1) == labels).sum()
+        return loss_sum, correct, torch.tensor(labels.shape[0], device=labels.device)
+
+    return loss
+
+
+def run_vision(config_cls: type, make_model: Callable[[Any, VisionData], nn.Module],
+               argv: list[str] | None = None, description: str | None = None, prog: str | None = None):
+    """
+    Load the dataset, let the experiment build its model for the dataset's image size, channels and
+    classes, and train.
+    """
+
+    def build(config: VisionConfig, d: Dist) -> Experiment:
+        data = load_vision(config.dataset, config.data_dir)
+        model = make_model(config, data)
+        return Experiment(model=model, train_set=data.train, val_set=data.val,
+                          loss=classification_loss(config.flip))
+
+    return run(config_cls, build, argv, description, prog)

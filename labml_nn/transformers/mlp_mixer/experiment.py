@@ -1,0 +1,92 @@
+r"""
+---
+title: MLP-Mixer experiment on handwritten digits
+summary: Train a small MLP-Mixer on scikit-learn's bundled digits, offline, on a CPU in well under a minute.
+---
+
+# Training MLP-Mixer on handwritten digits
+
+This trains an [MLP-Mixer](index.html) to classify scikit-learn's bundled $8 \times 8$ handwritten digits.
+Nothing is downloaded, and it runs on a laptop CPU:
+
+```bash
+python -m labml_nn.transformers.mlp_mixer.experiment
+```
+
+![Loss and accuracy](experiment.png)
+
+RESULT_PLACEHOLDER
+
+With $2 \times 2$ patches an $8 \times 8$ digit becomes a table of $S = 16$ tokens. The token-mixing MLPs
+see all 16 positions at once, so even one layer relates every part of the digit to every other part;
+the channel-mixing MLPs then transform each patch's features.
+
+Every option of the [configuration](#Config) can be changed from the command line
+(`--help` lists them), and CIFAR-10 is one option away:
+
+```bash
+python -m labml_nn.transformers.mlp_mixer.experiment --dataset cifar10 --data-dir ~/data \
+    --patch-size 4 --d-model 256 --n-layers 8 --token-mlp-dim 128 --channel-mlp-dim 1024 --flip
+```
+
+The loop itself — optimizer, schedule, metrics, checkpoints, `--resume` and `torchrun` —
+is the shared [trainer](../../experiments/trainer.html); the dataset options and the loss are in
+[vision](../../experiments/vision.html).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from labml_nn.experiments.config import option
+from labml_nn.experiments.data import VisionData
+from labml_nn.experiments.vision import VisionConfig, run_vision
+from labml_nn.transformers.mlp_mixer import MLPMixer
+
+
+@dataclass
+class Config(VisionConfig):
+    """
+    <a id="Config"></a>
+
+    ## Configuration
+
+    The defaults are sized for the digits: about 70 thousand parameters.
+    """
+
+    experiment: str = option("mlp_mixer", "name used for the run directory")
+    epochs: int = option(25, "passes over the training set")
+    lr: float = option(5e-3, "peak learning rate")
+    # Side of the square patches, $P$; the image side must be a multiple of it
+    patch_size: int = option(2, "patch side P")
+    # Hidden size $C$, the width of every token
+    d_model: int = option(64, "hidden size C")
+    n_layers: int = option(4, "number of Mixer layers")
+    # Hidden width of the token-mixing MLP, $D_S$
+    token_mlp_dim: int = option(32, "token-mixing MLP width D_S")
+    # Hidden width of the channel-mixing MLP, $D_C$
+    channel_mlp_dim: int = option(128, "channel-mixing MLP width D_C")
+
+
+def make_model(config: Config, data: VisionData) -> MLPMixer:
+    """Build the Mixer for the dataset's image size, channels and classes."""
+    return MLPMixer(image_size=data.image_size, patch_size=config.patch_size, in_channels=data.in_channels,
+                    n_classes=data.n_classes, d_model=config.d_model, n_layers=config.n_layers,
+                    token_mlp_dim=config.token_mlp_dim, channel_mlp_dim=config.channel_mlp_dim)
+
+
+def main(argv: list[str] | None = None):
+    """Train, then print where the run went and how it ended."""
+    config, run_dir, history = run_vision(Config, make_model, argv, description="Train MLP-Mixer on digits.",
+                                          prog="python -m labml_nn.transformers.mlp_mixer.experiment")
+    if run_dir is not None:
+        last = history[-1]
+        print(f"final validation accuracy {100 * last['val_accuracy']:.2f}% "
+              f"(loss {last['val_loss']:.4f}); outputs in {run_dir}")
+    return history
+
+
+#
+if __name__ == "__main__":
+    main(sys.argv[1:])
