@@ -1,7 +1,7 @@
 r"""
 ---
 title: Annotated PyTorch paper implementations
-summary: Readable, heavily annotated PyTorch implementations of deep learning papers, explained side by side with the code.
+summary: Readable, heavily annotated PyTorch implementations of deep learning papers.
 ---
 
 # Annotated PyTorch paper implementations

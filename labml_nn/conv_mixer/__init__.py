@@ -12,9 +12,9 @@ This is a PyTorch implementation of
 
 The [Vision Transformer](../transformers/vit/index.html) and [MLP-Mixer](../transformers/mlp_mixer/index.html)
 both start by cutting the image into patches and then keep one vector per patch, at the same resolution, in
-every layer. The paper asks whether their success comes from the fancy token mixing (attention, MLPs) or simply
-from this *patch representation*. ConvMixer keeps the patches and the isotropic layout of MLP-Mixer, and
-mixes with nothing but standard convolutions:
+every layer. The paper asks whether their success comes from the fancy token mixing (attention, MLPs) or
+simply from this *patch representation*. ConvMixer keeps the patches and the isotropic layout of MLP-Mixer,
+and mixes with nothing but standard convolutions:
 
 * **spatial mixing** (like Mixer's token mixing) is a *depth-wise* convolution: each channel is convolved with
   its own $k \times k$ kernel, so information moves between nearby patches but not between channels;
@@ -25,7 +25,8 @@ mixes with nothing but standard convolutions:
 
 The patch embedding is a convolution with $c_{in}$ input and $h$ output channels, kernel size and stride $p$:
 
-$$z_0 = \operatorname{BN}\big(\sigma\{\operatorname{Conv}_{c_{in} \to h}(X, \text{stride}=p, \text{kernel\_size}=p)\}\big)$$
+$$z_0 = \operatorname{BN}\big(\sigma\{\operatorname{Conv}_{c_{in} \to h}
+  (X, \text{stride}=p, \text{kernel\_size}=p)\}\big)$$
 
 Then $d$ ConvMixer layers ("depth"), each
 

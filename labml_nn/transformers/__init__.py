@@ -11,10 +11,10 @@ The Transformer of [Attention Is All You Need](https://arxiv.org/abs/1706.03762)
 $x_1, \dots, x_S \in \mathbb{R}^{d_{model}}$ to another sequence of the same shape with a stack of layers.
 Each layer alternates two kinds of mixing:
 
-* **between positions**, with [multi-head self-attention](mha.html): every position takes a weighted average of
-  all positions, with weights $\operatorname{softmax}(Q K^\top / \sqrt{d_k})$ computed from the data;
-* **within a position**, with a [position-wise feed-forward network](feed_forward.html): the same two-layer MLP
-  applied to each vector.
+* **between positions**, with [multi-head self-attention](mha.html): every position takes a weighted average
+  of all positions, with weights $\operatorname{softmax}(Q K^\top / \sqrt{d_k})$ computed from the data;
+* **within a position**, with a [position-wise feed-forward network](feed_forward.html): the same two-layer
+  MLP applied to each vector.
 
 The parts, one page each:
 

@@ -15,9 +15,10 @@ This page turns the two kinds of inputs used on this site into such a sequence:
   linearly, as in the [Vision Transformer](https://arxiv.org/abs/2010.11929) (equation 1) and
   [MLP-Mixer](mlp_mixer/index.html).
 
-[Self-attention](mha.html) treats its input as a *set*: permuting the positions permutes the output in the same
-way. To let the model know where each token is, a [learned position embedding](#LearnedPositionalEmbedding)
-$E_{pos} \in \mathbb{R}^{S \times d_{model}}$ is added to the sequence.
+[Self-attention](mha.html) treats its input as a *set*: permuting the positions permutes the output in the
+same way. To let the model know where each token is, a
+[learned position embedding](#LearnedPositionalEmbedding) $E_{pos} \in \mathbb{R}^{S \times d_{model}}$
+is added to the sequence.
 """
 
 import torch
@@ -130,7 +131,7 @@ class PatchEmbedding(nn.Module):
         super().__init__()
         height, width = _pair(image_size)
         if height % patch_size or width % patch_size:
-            raise ValueError(f"image {height}x{width} is not divisible into {patch_size}x{patch_size} patches")
+            raise ValueError(f"image {height}x{width} is not divisible into {patch_size}-pixel patches")
         self.image_size = (height, width)
         self.patch_size = patch_size
         # The patch grid and $N$, the number of patches (the sequence length $S$ of Mixer)

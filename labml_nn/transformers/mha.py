@@ -19,10 +19,11 @@ The output at a position is an average of the values, weighted by how well its q
 
 $$\operatorname{Attention}(Q, K, V) = \operatorname{softmax}\Big(\frac{Q K^\top}{\sqrt{d_k}}\Big) V$$
 
-Here $Q \in \mathbb{R}^{S_q \times d_k}$, $K \in \mathbb{R}^{S_k \times d_k}$ and $V \in \mathbb{R}^{S_k \times d_v}$.
-The division by $\sqrt{d_k}$ keeps the dot products from growing with $d_k$: if the entries of $q$ and $k$ have
-unit variance, $q \cdot k$ has variance $d_k$, and large logits would push the softmax into regions with tiny
-gradients.
+Here $Q \in \mathbb{R}^{S_q \times d_k}$, $K \in \mathbb{R}^{S_k \times d_k}$ and
+$V \in \mathbb{R}^{S_k \times d_v}$.
+The division by $\sqrt{d_k}$ keeps the dot products from growing with $d_k$: if the entries of $q$ and $k$
+have unit variance, $q \cdot k$ has variance $d_k$, and large logits would push the softmax into regions
+with tiny gradients.
 
 ### Many heads
 

@@ -19,7 +19,8 @@ The original paper normalises *after* adding the residual (post-norm), $x + \ope
 followed by LayerNorm. The [Vision Transformer](vit/index.html) (equations 2 and 3 of its paper), GPT-2 and
 most recent models normalise the *input* of each sub-layer instead (pre-norm):
 
-$$z' = z + \operatorname{MSA}(\operatorname{LN}(z)), \qquad z'' = z' + \operatorname{MLP}(\operatorname{LN}(z'))$$
+$$z' = z + \operatorname{MSA}(\operatorname{LN}(z)),
+  \qquad z'' = z' + \operatorname{MLP}(\operatorname{LN}(z'))$$
 
 With pre-norm the residual path from input to output is an identity, so gradients reach early layers
 undisturbed and deep stacks train without learning-rate warm-up tricks. Because the residual stream itself

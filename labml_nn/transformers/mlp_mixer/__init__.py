@@ -1,7 +1,7 @@
 r"""
 ---
 title: MLP-Mixer
-summary: A readable PyTorch implementation of MLP-Mixer, an all-MLP architecture for vision, and of its token-mixing layer as a drop-in for self-attention.
+summary: A readable PyTorch implementation of MLP-Mixer, an all-MLP architecture for vision.
 paper: 2105.01601
 ---
 
@@ -91,13 +91,14 @@ class TokenMixing(nn.Module):
       the same MLP is applied to each of the $C$ columns
     * `hidden` is $D_S$
 
-    It is called like attention, `TokenMixing(...)(query=x, key=x, value=x, mask=None)`, so it can replace the
-    self-attention of a [`TransformerLayer`](../models.html#TransformerLayer); MLP-Mixer for sequences is such a
-    Transformer. The three inputs must be the same tensor: this is *self*-mixing, there are no queries.
+    It is called like attention, `TokenMixing(...)(query=x, key=x, value=x, mask=None)`, so it can replace
+    the self-attention of a [`TransformerLayer`](../models.html#TransformerLayer); MLP-Mixer for sequences is
+    such a Transformer. Only `query` is used: this is *self*-mixing, so `key` and `value` must be the same
+    tensor and are ignored.
 
     **About the mask.** Attention can hide any (query, key) pair. Here all outputs share one hidden layer of
-    width $D_S$, so a mask that differs between queries (for example a causal mask) cannot be expressed, and is
-    rejected. A mask that is the same for every query (a *padding* mask, broadcastable to
+    width $D_S$, so a mask that differs between queries (for example a causal mask) cannot be expressed, and
+    is rejected. A mask that is the same for every query (a *padding* mask, broadcastable to
     `[batch, 1, 1, seq]`, `True` = keep) is honoured by zeroing the hidden tokens before mixing, so padding
     values never reach the other tokens. The outputs *at* padded positions are still computed and should be
     ignored by the loss.
@@ -124,9 +125,8 @@ class TokenMixing(nn.Module):
         """
         `query` (= `key` = `value`) is `[batch, seq_len, d_model]`; returns the same shape.
         """
+        # `key` and `value` are accepted for the attention interface and ignored
         x = query
-        if (key is not None and key is not x) or (value is not None and value is not x):
-            raise ValueError("TokenMixing mixes a sequence with itself: query, key and value must be the same")
         batch, seq_len, d_model = x.shape
         if seq_len != self.seq_len or d_model != self.d_model:
             raise ValueError(f"expected [batch, {self.seq_len}, {self.d_model}], got {list(x.shape)}")
@@ -255,7 +255,7 @@ class MLPMixer(nn.Module):
             nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """`x` is a batch of images `[batch, in_channels, height, width]`; returns logits `[batch, n_classes]`."""
+        """`x` is a batch of images `[batch, in_channels, height, width]`; returns `[batch, n_classes]`."""
         # Cut into patches and project each: the table $X$
         x = self.patch_embedding(x)  # [batch, n_patches, d_model]
         # Mixer layers
@@ -288,8 +288,8 @@ class MLPMixer(nn.Module):
 
 def _mixer(n_classes: int, image_size: int, in_channels: int, patch_size: int,
            d_model: int, n_layers: int, token_mlp_dim: int, channel_mlp_dim: int) -> MLPMixer:
-    return MLPMixer(image_size=image_size, patch_size=patch_size, in_channels=in_channels, n_classes=n_classes,
-                    d_model=d_model, n_layers=n_layers, token_mlp_dim=token_mlp_dim,
+    return MLPMixer(image_size=image_size, patch_size=patch_size, in_channels=in_channels,
+                    n_classes=n_classes, d_model=d_model, n_layers=n_layers, token_mlp_dim=token_mlp_dim,
                     channel_mlp_dim=channel_mlp_dim)
 
 
