@@ -9,12 +9,12 @@ summary: Every implementation on this site trains with one command, offline, on 
 Reading an implementation is half of understanding it; the other half is watching it learn.
 Every experiment on this site is one command that needs no download and no GPU:
 
-| experiment | command | data |
-|---|---|---|
-| [MLP-Mixer](../transformers/mlp_mixer/experiment.html) | `python -m labml_nn.transformers.mlp_mixer.experiment` | digits |
-| [ConvMixer](../conv_mixer/experiment.html) | `python -m labml_nn.conv_mixer.experiment` | digits |
-| [Vision Transformer](../transformers/vit/experiment.html) | `python -m labml_nn.transformers.vit.experiment` | digits |
-| [Masked language model](../transformers/mlm/experiment.html) | `python -m labml_nn.transformers.mlm.experiment` | this site's notes |
+| experiment | `python -m ...` |
+|---|---|
+| [MLP-Mixer](../transformers/mlp_mixer/experiment.html) | `labml_nn.transformers.mlp_mixer.experiment` |
+| [ConvMixer](../conv_mixer/experiment.html) | `labml_nn.conv_mixer.experiment` |
+| [Vision Transformer](../transformers/vit/experiment.html) | `labml_nn.transformers.vit.experiment` |
+| [Masked language model](../transformers/mlm/experiment.html) | `labml_nn.transformers.mlm.experiment` |
 
 Each finishes in about a minute or less on two CPU cores, shows a progress bar, and writes its
 configuration, metrics (JSON lines and CSV), a plot of loss and accuracy and a checkpoint to
