@@ -1,0 +1,105 @@
+"""The core build, independent of mkdocs: read sources, parse, render, with caches.
+
+An `Engine` lives for the whole process (mkdocs serve rebuilds reuse it), so a rebuild only
+re-renders the pages whose source or translation changed. Caches are keyed by content hashes,
+never by timestamps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic
+from .katex import KatexRenderer, find_node_modules, shared_renderer
+from .notes import NotePreparer
+from .page import SourcePage
+from .parser import parse_file
+from .render import RenderedPage, Translate, render_page
+from .structure import SiteStructure
+
+
+@dataclass
+class _Cached:
+    digest: str
+    value: object
+
+
+class Engine:
+    def __init__(self, config: SiteConfig, math: KatexRenderer | None = None):
+        self.config = config
+        self.math = math or shared_renderer(find_node_modules(config.project_dir))
+        self.preparer = NotePreparer()
+        self._sources: dict[str, _Cached] = {}
+        self._rendered: dict[tuple[str, str], _Cached] = {}
+        self.translator = None  # set by the translation merge: .for_page(lang, rel) → (digest, Translate)
+
+    def display_path(self, rel: str) -> str:
+        """How messages name a source: relative to the project when possible."""
+        path = self.config.source_dir / rel
+        try:
+            return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def structure(self) -> SiteStructure:
+        return SiteStructure.scan(self.config.source_dir)
+
+    def source(self, rel: str) -> tuple[str, SourcePage]:
+        """The parsed page and a digest of its bytes (re-parsed only when the bytes change)."""
+        path = self.config.source_dir / rel
+        data = path.read_bytes()
+        digest = hashlib.sha1(data).hexdigest()
+        cached = self._sources.get(rel)
+        if cached is None or cached.digest != digest:
+            cached = _Cached(digest, parse_file(path, self.display_path(rel)))
+            self._sources[rel] = cached
+        return cached.digest, cached.value  # type: ignore[return-value]
+
+    def render(self, rel: str, lang: str | None = None) -> RenderedPage:
+        lang = lang or self.config.default_language
+        digest, page = self.source(rel)
+        translate: Translate | None = None
+        if lang != self.config.default_language and self.translator is not None:
+            t_digest, translate = self.translator.for_page(lang, rel)
+            digest += t_digest
+        key = (rel, lang)
+        cached = self._rendered.get(key)
+        if cached is not None and cached.digest == digest:
+            return cached.value  # type: ignore[return-value]
+        folder = posixpath.dirname(rel)
+
+        def image_exists(src: str) -> bool:
+            if "://" in src or src.startswith(("data:", "/")):
+                return True
+            return (self.config.source_dir / folder / src.split("#")[0]).is_file()
+
+        rendered = render_page(page, self.preparer, self.math, lang=lang, translate=translate,
+                               image_exists=image_exists)
+        if translate is not None:
+            rendered.translation_problems = self.translator.page_problems(lang, rel)
+        self._rendered[key] = _Cached(digest, rendered)
+        return rendered
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for cached in self._rendered.values():
+            out.extend(cached.value.diagnostics)  # type: ignore[attr-defined]
+        return out
+
+
+_engines: dict[tuple, Engine] = {}
+
+
+def shared_engine(config: SiteConfig) -> Engine:
+    """One engine per configuration for the life of the process."""
+    key = (str(config.source_dir.resolve()), str(config.project_dir.resolve()), tuple(config.languages),
+           str(config.translations_dir))
+    engine = _engines.get(key)
+    if engine is None:
+        engine = _engines[key] = Engine(config)
+    engine.config = config
+    return engine

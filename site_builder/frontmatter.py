@@ -1,0 +1,64 @@
+"""YAML front matter at the top of a module docstring or readme, between `---` lines."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from .diagnostics import Diagnostic
+from .page import PageMeta
+
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_FIELDS = ("title", "summary", "paper", "redirect")
+
+
+def split_front_matter(
+    text: str, path: str, first_line: int
+) -> tuple[PageMeta, str, int, list[Diagnostic]]:
+    """Split `text` into (metadata, the markdown after it, lines consumed, problems).
+
+    `first_line` is the source line where `text` starts, so YAML errors point at the right line.
+    Broken YAML never raises: the metadata falls back to empty and the body is kept.
+    """
+    problems: list[Diagnostic] = []
+    stripped = text.lstrip("\n")
+    lead = len(text) - len(stripped)
+    if not stripped.startswith("---"):
+        return PageMeta(), text, 0, problems
+    opening = _FENCE.match(stripped)
+    if not opening:
+        return PageMeta(), text, 0, problems
+    closing = _FENCE.search(stripped, opening.end())
+    if not closing:
+        problems.append(Diagnostic(path, first_line + lead, "front matter has no closing '---'"))
+        return PageMeta(), text, 0, problems
+    yaml_text = stripped[opening.end() : closing.start()]
+    body = stripped[closing.end() :]
+    consumed = text[: len(text) - len(body)].count("\n")
+    yaml_line = first_line + lead + 1  # the line after the opening '---'
+    try:
+        data = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = yaml_line + (mark.line if mark else 0)
+        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
+        problems.append(Diagnostic(path, line, f"invalid YAML front matter: {reason}"))
+        return PageMeta(), body, consumed, problems
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Diagnostic(path, yaml_line, "front matter must be a mapping of 'key: value' lines"))
+        return PageMeta(), body, consumed, problems
+    meta = PageMeta()
+    for key, value in data.items():
+        if key not in _FIELDS:
+            problems.append(Diagnostic(path, yaml_line, f"unknown front matter key {key!r}"))
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, (str, int, float)):
+            problems.append(Diagnostic(path, yaml_line, f"front matter {key!r} must be plain text"))
+            continue
+        setattr(meta, key, str(value).strip())
+    return meta, body, consumed, problems

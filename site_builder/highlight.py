@@ -1,0 +1,60 @@
+"""Syntax highlighting with Pygments, once per file, cut into lines.
+
+We walk the token stream ourselves instead of using `HtmlFormatter` so that a token spanning
+several lines (a multi-line string) is closed and reopened at each line break: every line is then
+well-formed HTML on its own and can go into any row. Class names are Pygments' standard short
+names, so any Pygments style sheet applies.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+from pygments.lexer import Lexer
+from pygments.lexers import PythonLexer, get_lexer_by_name
+from pygments.token import STANDARD_TYPES, Token, _TokenType
+from pygments.util import ClassNotFound
+
+_PYTHON = PythonLexer(stripnl=False, stripall=False, ensurenl=True)
+
+
+@lru_cache(maxsize=None)
+def css_class(ttype: _TokenType) -> str:
+    """The short class Pygments' HtmlFormatter would use (e.g. `Token.Name.Function` → "nf")."""
+    suffix = ""
+    while (name := STANDARD_TYPES.get(ttype)) is None:
+        suffix = ttype[-1] + suffix
+        ttype = ttype.parent
+    return name + suffix
+
+
+def _lexer(language: str | None) -> Lexer:
+    if not language or language in ("py", "python", "python3"):
+        return _PYTHON
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return get_lexer_by_name("text", stripnl=False, ensurenl=True)
+
+
+def highlight_lines(text: str, language: str | None = "python") -> list[str]:
+    """HTML for each line of `text` (no trailing newline entry): `result[n - 1]` is line n."""
+    lines: list[list[str]] = [[]]
+    for ttype, value in _lexer(language).get_tokens(text):
+        cls = css_class(ttype) if ttype is not Token.Text.Whitespace else ""
+        pieces = value.split("\n")
+        for i, piece in enumerate(pieces):
+            if i:
+                lines.append([])
+            if piece:
+                lines[-1].append(f'<span class="{cls}">{escape(piece, False)}</span>' if cls else
+                                 escape(piece, False))
+    if lines and not lines[-1]:
+        lines.pop()  # the lexer ensures a final newline
+    return ["".join(parts) for parts in lines]
+
+
+def highlight_inline(code: str, language: str | None = "python") -> str:
+    """One snippet as a single run of spans (for inline code in notes)."""
+    return "\n".join(highlight_lines(code, language))

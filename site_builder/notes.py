@@ -1,0 +1,95 @@
+"""One note's markdown → HTML, in two steps so translations can slot in between.
+
+`prepare` gives the translation key (English HTML with `<span translate=no>_^_N_^_</span>` where
+each protected piece was) and the pieces; `fill` puts rendered pieces back into the key or into a
+translated value. Math is rendered separately, in page-wide batches, by `katex`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+from typing import Protocol
+
+import markdown
+
+from .highlight import highlight_lines
+from .protect import CLOSE, OPEN, TOKEN, Piece, protect
+
+PLACEHOLDER = re.compile(r'<span translate="?no"?>_\^_(\d+)_\^_</span>')
+_BLOCK_TOKEN = re.compile(f"<p>{OPEN}(\\d+){CLOSE}</p>")
+_HREF = re.compile(r'\bhref="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+def placeholder(n: int) -> str:
+    return f"<span translate=no>_^_{n}_^_</span>"
+
+
+@dataclass(frozen=True)
+class PreparedNote:
+    """A note ready to translate and render."""
+
+    key: str  # English HTML with placeholders; also the translation key
+    pieces: tuple[Piece, ...]
+    problems: tuple[tuple[int, str], ...]  # (line offset in the note, message)
+
+
+class MathRenderer(Protocol):
+    def render_many(self, items: list[tuple[str, bool]]) -> list: ...
+
+
+class NotePreparer:
+    """Owns the one reused `markdown.Markdown`; caches by note text (notes repeat across languages
+    and rebuilds)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        self._cache: dict[str, PreparedNote] = {}
+
+    def prepare(self, note: str) -> PreparedNote:
+        if (hit := self._cache.get(note)) is not None:
+            return hit
+        protected = protect(note)
+        html = self._md.reset().convert(protected.text)
+        html = _BLOCK_TOKEN.sub(lambda m: placeholder(int(m.group(1))), html)
+        html = TOKEN.sub(lambda m: placeholder(int(m.group(1))), html)
+        result = PreparedNote(html + "\n" if html else "", tuple(protected.pieces), tuple(protected.problems))
+        self._cache[note] = result
+        return result
+
+
+def plain_text(note_markdown: str) -> str:
+    """A markdown snippet as plain text (for meta descriptions and listings)."""
+    return re.sub(r"[*_`#>\[\]]|\(([^)]*)\)", "", note_markdown).strip()
+
+
+def render_piece(piece: Piece, math_html: str | None = None, math_error: str | None = None) -> str:
+    """HTML for one protected piece; math comes pre-rendered from KaTeX."""
+    if piece.kind in ("math", "display_math"):
+        if math_html is not None:
+            return math_html
+        return (f'<span class="katex-error" title="{escape(math_error or "invalid LaTeX")}">'
+                f"{escape(piece.text)}</span>")
+    if piece.kind == "code":
+        return f'<code class="highlight">{"".join(highlight_lines(piece.text))}</code>'
+    if piece.kind == "code_block":
+        code = "\n".join(highlight_lines(piece.text, piece.language or "python"))
+        return f'<div class="highlight"><pre><code>{code}</code></pre></div>'
+    title = f' title="{escape(piece.title)}"' if piece.title else ""
+    return (f'<img src="{escape(piece.text)}" alt="{escape(piece.alt)}"{title} loading="lazy" '
+            f'class="zoomable">')
+
+
+def fill(html: str, rendered: list[str]) -> str:
+    """Replace every placeholder span with its rendered piece."""
+    return PLACEHOLDER.sub(lambda m: rendered[int(m.group(1))], html)
+
+
+def link_targets(html: str) -> list[str]:
+    return _HREF.findall(html)
+
+
+def anchor_ids(html: str) -> list[str]:
+    return _ID.findall(html)

@@ -1,0 +1,58 @@
+"""The parsed form of one source file: page metadata and an ordered list of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+
+
+@dataclass
+class PageMeta:
+    """Front matter of a page (all plain text; `None` when absent)."""
+
+    title: str | None = None
+    summary: str | None = None
+    paper: str | None = None
+    redirect: str | None = None
+
+    @property
+    def paper_url(self) -> str | None:
+        """`paper` is an arXiv id or a URL."""
+        if not self.paper:
+            return None
+        if "://" in self.paper:
+            return self.paper
+        return f"https://arxiv.org/abs/{self.paper}"
+
+
+@dataclass
+class Row:
+    """A note (markdown) and the code lines it explains.
+
+    `kind` says where the note came from: "module" (the page introduction), "docstring"
+    (a class/def docstring) or "comment" (a `#` block, or no note at all).
+    `lines` are 1-based line numbers into the source; the code text is looked up at render time.
+    """
+
+    id: str
+    kind: str
+    note: str
+    note_line: int
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class SourcePage:
+    """Everything the parser learned from one file."""
+
+    path: str
+    text: str
+    language: str  # "python" or "markdown"
+    meta: PageMeta
+    rows: list[Row]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def source_lines(self) -> list[str]:
+        return self.text.split("\n")

@@ -1,0 +1,352 @@
+"""A source file → page metadata and rows, following "How a file becomes rows" in DESIGN.md.
+
+The parser is a pure function of the text. It uses `ast` to find docstrings and definitions and
+`tokenize` to find comment lines (so `#` inside strings or brackets is never a note). When the file
+does not parse, it falls back to a line scan: the code column still shows every line and `#`
+comments still become notes.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .diagnostics import Diagnostic
+from .frontmatter import split_front_matter
+from .page import PageMeta, Row, SourcePage
+
+MODULE_ID = "top"  # id base for rows outside any definition
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_DEF_LINE = re.compile(r"^(\s*)(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
+
+
+@dataclass
+class _Definition:
+    qualname: str
+    start: int  # first decorator line, or the def/class line
+    end: int
+
+
+@dataclass
+class _Docstring:
+    start: int
+    end: int
+    text: str
+    is_module: bool
+
+
+@dataclass
+class _Structure:
+    """What the parser needs to know about the file, from `ast` or from the fallback scan."""
+
+    docstrings: dict[int, _Docstring] = field(default_factory=dict)
+    definitions: list[_Definition] = field(default_factory=list)
+    comment_lines: set[int] = field(default_factory=set)
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_file(path: str | Path, display_path: str | None = None) -> SourcePage:
+    """Read and parse one `.py` or `.md` file. Invalid UTF-8 is decoded with replacements and reported."""
+    path = Path(path)
+    shown = display_path or str(path)
+    raw = path.read_bytes()
+    problems: list[Diagnostic] = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        problems.append(
+            Diagnostic(shown, raw[: e.start].count(b"\n") + 1,
+                       f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+                       "save the file as UTF-8")
+        )
+        text = raw.decode("utf-8", errors="replace")
+    text = normalize_newlines(text.removeprefix("\ufeff"))
+    if path.suffix.lower() == ".md":
+        page = parse_markdown(text, shown)
+    else:
+        page = parse_python(text, shown)
+    page.diagnostics[:0] = problems
+    return page
+
+
+def readable_title(path: str) -> str:
+    """`transformers/mlp_mixer/__init__.py` → "Mlp mixer"; `x/experiment.py` → "Experiment"."""
+    p = PurePosixPath(path)
+    name = p.parent.name if p.stem in ("__init__", "readme", "README") else p.stem
+    name = (name or "home").replace("_", " ").replace("-", " ").strip()
+    return name[:1].upper() + name[1:]
+
+
+def _first_heading(markdown: str) -> str | None:
+    in_fence = False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        if not in_fence and (m := _HEADING.match(line)):
+            return m.group(1).strip()
+    return None
+
+
+def _strip_leading_blank(text: str, line: int) -> tuple[str, int]:
+    """Drop leading blank lines, moving `line` down with them, and trailing whitespace."""
+    parts = text.split("\n")
+    while parts and not parts[0].strip():
+        parts.pop(0)
+        line += 1
+    return "\n".join(parts).rstrip(), line
+
+
+def parse_markdown(text: str, path: str) -> SourcePage:
+    """A readme: one note-only row."""
+    meta, body, consumed, problems = split_front_matter(text, path, 1)
+    note, line = _strip_leading_blank(body, 1 + consumed)
+    meta.title = meta.title or _first_heading(note) or readable_title(path)
+    rows = [Row(id=MODULE_ID, kind="module", note=note, note_line=line)] if note else []
+    return SourcePage(path, text, "markdown", meta, rows, problems)
+
+
+# --- Finding the file's structure -------------------------------------------------------------------
+
+
+def _docstring_node(body: list[ast.stmt]) -> ast.Expr | None:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        if isinstance(body[0].value.value, str):
+            return body[0]
+    return None
+
+
+def _clean_docstring(node: ast.Expr) -> tuple[str, int]:
+    """The docstring's text (dedented like `inspect.cleandoc`) and the line its text starts on."""
+    value: str = node.value.value  # type: ignore[attr-defined]
+    skipped = 0
+    for piece in value.split("\n"):
+        if piece.strip():
+            break
+        skipped += 1
+    return inspect.cleandoc(value), node.lineno + skipped
+
+
+def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
+    s = _Structure()
+
+    def add_docstring(body: list[ast.stmt], is_module: bool, after_line: int) -> None:
+        node = _docstring_node(body)
+        if node is None or node.lineno <= after_line:
+            return  # a one-line `def f(): "doc"` keeps its line in the code column
+        doc, line = _clean_docstring(node)
+        s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module)
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                start = min([d.lineno for d in node.decorator_list] + [node.lineno])
+                qualname = prefix + node.name
+                s.definitions.append(_Definition(qualname, start, node.end_lineno or node.lineno))
+                add_docstring(node.body, False, node.lineno)
+                visit(node.body, qualname + ".")
+            else:
+                # Definitions nested in if/for/try/with blocks still get rows and ids.
+                for child_body in _child_bodies(node):
+                    visit(child_body, prefix)
+
+    add_docstring(tree.body, True, 0)
+    visit(tree.body, "")
+    s.comment_lines = _comment_lines_from_tokens(text)
+    return s
+
+
+def _child_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
+    bodies = []
+    for name in ("body", "orelse", "finalbody"):
+        value = getattr(node, name, None)
+        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+            bodies.append(value)
+    for handler in getattr(node, "handlers", []) or []:
+        bodies.append(handler.body)
+    for case in getattr(node, "cases", []) or []:
+        bodies.append(case.body)
+    return bodies
+
+
+def _comment_lines_from_tokens(text: str) -> set[int]:
+    """Lines holding only a comment, outside brackets (a comment inside a call stays with the code)."""
+    lines: set[int] = set()
+    depth = 0
+    last_code_line = 0
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type == tokenize.OP:
+            if tok.string in "([{":
+                depth += 1
+            elif tok.string in ")]}":
+                depth = max(0, depth - 1)
+        if tok.type == tokenize.COMMENT:
+            if depth == 0 and tok.start[0] != last_code_line and not tok.string.startswith("#!"):
+                lines.add(tok.start[0])
+        elif tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+                              tokenize.ENDMARKER):
+            last_code_line = tok.end[0]
+    return lines
+
+
+def _structure_from_lines(lines: list[str]) -> _Structure:
+    """Fallback for files that do not parse: comments by prefix, definitions by indentation."""
+    s = _Structure()
+    stack: list[tuple[int, str]] = []  # (indent, qualname)
+    for number, line in enumerate(lines, 1):
+        stripped = line.lstrip()
+        if stripped.startswith("#") and not stripped.startswith("#!"):
+            s.comment_lines.add(number)
+            continue
+        if m := _DEF_LINE.match(line):
+            indent = len(m.group(1))
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            qualname = ".".join([q for _, q in stack] + [m.group(2)])
+            stack.append((indent, m.group(2)))
+            start = number
+            while start > 1 and lines[start - 2].lstrip().startswith("@"):
+                start -= 1
+            s.definitions.append(_Definition(qualname, start, number))
+    return s
+
+
+# --- Cutting the file into rows ---------------------------------------------------------------------
+
+
+class _RowBuilder:
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.rows: list[Row] = []
+        self.current = Row(id="", kind="comment", note="", note_line=0)
+        self.last_note_line = 0  # last source line that went into the current row's note
+
+    def has_code(self) -> bool:
+        return any(self.lines[n - 1].strip() for n in self.current.lines)
+
+    def start(self, kind: str = "comment", note: str = "", note_line: int = 0) -> None:
+        self.rows.append(self.current)
+        self.current = Row(id="", kind=kind, note=note, note_line=note_line)
+        self.last_note_line = 0
+
+    def finish(self) -> list[Row]:
+        self.rows.append(self.current)
+        kept = []
+        for row in self.rows:
+            while row.lines and not self.lines[row.lines[0] - 1].strip():
+                row.lines.pop(0)
+            while row.lines and not self.lines[row.lines[-1] - 1].strip():
+                row.lines.pop()
+            row.note = row.note.rstrip()
+            if row.note.strip() or row.lines:
+                kept.append(row)
+        return kept
+
+
+def parse_python(text: str, path: str) -> SourcePage:
+    """Parse annotated Python source. Never raises on bad input: problems go to `diagnostics`."""
+    text = normalize_newlines(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    problems: list[Diagnostic] = []
+    try:
+        tree = ast.parse(text, filename=path)
+        structure = _structure_from_ast(tree, text)
+    except (SyntaxError, ValueError, tokenize.TokenError) as e:
+        line = getattr(e, "lineno", None) or 0
+        reason = getattr(e, "msg", None) or str(e)
+        problems.append(Diagnostic(path, line, f"cannot parse Python ({reason}); showing the file as code"))
+        structure = _structure_from_lines(lines)
+
+    meta = PageMeta()
+    def_starts = {d.start for d in structure.definitions}
+    b = _RowBuilder(lines)
+    force_new = False  # the body after a docstring starts a new row
+    number = 1
+    while number <= len(lines):
+        doc = structure.docstrings.get(number)
+        if doc is not None:
+            if doc.is_module:
+                meta, body, consumed, fm_problems = split_front_matter(doc.text, path, doc.start)
+                problems.extend(fm_problems)
+                note, note_line = _strip_leading_blank(body, doc.start + consumed)
+                if b.current.note or b.current.lines:
+                    b.start()
+                b.current.kind, b.current.note, b.current.note_line = "module", note, note_line
+            else:
+                note, note_line = _strip_leading_blank(doc.text, doc.start)
+                if b.current.note.strip():
+                    b.current.note += "\n\n" + note
+                else:
+                    b.current.note, b.current.note_line = note, note_line
+                b.current.kind = "docstring"
+                force_new = True
+            b.last_note_line = doc.end
+            number = doc.end + 1
+            continue
+
+        line = lines[number - 1]
+        if number in structure.comment_lines:
+            content = line.lstrip()[1:]
+            content = content[1:] if content.startswith(" ") else content
+            alone = (number - 1 not in structure.comment_lines) and (number + 1 not in structure.comment_lines)
+            if alone and not content.strip():
+                b.start()  # a lone `#`: a new row with an empty note
+                force_new = False
+            elif (b.has_code() or force_new or not b.current.note.strip()
+                  or b.last_note_line < number - 1):
+                if b.current.note.strip() or b.current.lines:
+                    b.start("comment", content, number)
+                else:
+                    b.current.kind, b.current.note, b.current.note_line = "comment", content, number
+                force_new = False
+            else:
+                b.current.note += "\n" + content
+            b.last_note_line = number
+        else:
+            if line.strip():
+                if (force_new or number in def_starts) and b.has_code():
+                    b.start()
+                elif force_new and b.current.note.strip():
+                    b.start()
+                force_new = False
+            b.current.lines.append(number)
+        number += 1
+
+    rows = b.finish()
+    _assign_ids(rows, structure.definitions)
+    first_note = rows[0].note if rows and rows[0].kind == "module" else ""
+    meta.title = meta.title or _first_heading(first_note) or readable_title(path)
+    return SourcePage(path, text, "python", meta, rows, problems)
+
+
+def _assign_ids(rows: list[Row], definitions: list[_Definition]) -> None:
+    """Ids are the enclosing definition's qualified name plus an ordinal, so they stay put
+    when rows are added elsewhere in the file."""
+    counts: dict[str, int] = {}
+    used: set[str] = set()
+    for row in rows:
+        anchor = row.lines[0] if row.lines else row.note_line
+        owner = None
+        for d in definitions:  # innermost wins: definitions are listed outer before inner
+            if d.start <= anchor <= d.end:
+                owner = d.qualname
+        base = owner or MODULE_ID
+        ordinal = counts.get(base, 0)
+        counts[base] = ordinal + 1
+        candidate = base if ordinal == 0 else f"{base}-{ordinal}"
+        suffix = 2
+        row_id = candidate
+        while row_id in used:
+            row_id = f"{candidate}~{suffix}"
+            suffix += 1
+        used.add(row_id)
+        row.id = row_id

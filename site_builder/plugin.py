@@ -1,0 +1,287 @@
+"""The mkdocs adapter: one generated page per source file and language, in our theme.
+
+Everything interesting happens in `engine` (parse → render) and the theme templates; this module
+only maps sources to mkdocs files, hands templates their data, checks links and writes the
+sitemap. Problems are logged as warnings, which `mkdocs build --strict` turns into a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .assets import katex_cdn_css, katex_dist, pygments_css, sri_sha384
+from .atomic import write_atomic
+from .config import SiteConfig
+from .engine import Engine, shared_engine
+from .links import Link, check_links, ids_in_html
+from .notes import link_targets
+from .parser import readable_title
+from .structure import Entry, SiteStructure, relative_url, scan_assets
+from .ui_text import OG_LOCALES, language_name, ui_text
+
+log = logging.getLogger("mkdocs.plugins.annotated")
+THEME_DIR = Path(__file__).with_name("theme")
+
+
+class AnnotatedConfig(base.Config):
+    source_dir = c.Type(str, default="labml_nn")
+    source_url = c.Optional(c.Type(str))  # with {path}: the file's path inside source_dir
+    languages = c.Type(list, default=["en"])
+    translations_dir = c.Optional(c.Type(str))
+    offline_assets = c.Type(bool, default=False)
+
+
+@dataclass
+class _Generated:
+    entry: Entry
+    lang: str
+
+
+class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
+    supports_multiple_instances = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if config.use_directory_urls:
+            log.info("annotated: using x.html URLs (use_directory_urls: false)")
+            config.use_directory_urls = False
+        project = Path(config.config_file_path or ".").resolve().parent
+        languages = [str(lang) for lang in self.config.languages] or ["en"]
+        self.site = SiteConfig(
+            source_dir=(project / self.config.source_dir),
+            project_dir=project,
+            site_name=config.site_name,
+            site_url=(config.site_url or "").rstrip("/") + "/" if config.site_url else None,
+            source_url=self.config.source_url,
+            languages=languages,
+            translations_dir=(project / self.config.translations_dir) if self.config.translations_dir else None,
+            offline_assets=self.config.offline_assets,
+        )
+        if not self.site.source_dir.is_dir():
+            raise base.ValidationError(f"annotated: source_dir '{self.site.source_dir}' is not a folder")
+        self.engine: Engine = shared_engine(self.site)
+        self._attach_translations()
+        return config
+
+    def _attach_translations(self) -> None:
+        """The translation store is optional: a site with one language needs none."""
+        if len(self.site.languages) > 1 and self.site.translations_dir is not None:
+            from .translations.merge import TranslationMerge
+
+            if not isinstance(self.engine.translator, TranslationMerge):
+                self.engine.translator = TranslationMerge(self.site.translations_dir)
+
+    # --- files ------------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        self.structure: SiteStructure = self.engine.structure()
+        self.generated: dict[str, _Generated] = {}
+        self.views: dict[str, dict] = {}
+        self.links: dict[str, list[Link]] = {}
+        self.ids: dict[str, set[str]] = {}
+        assets = scan_assets(self.site.source_dir)
+        for lang in self.site.languages:
+            prefix = self._prefix(lang)
+            for entry in self.structure.entries:
+                src_uri = prefix + entry.url[: -len(".html")] + ".md"
+                if files.get_file_from_path(src_uri) is not None:
+                    log.warning(f"docs/{src_uri}: clashes with the page generated for "
+                                f"{entry.source or entry.folder + '/'}; rename one of them")
+                    continue
+                files.append(File.generated(config, src_uri, content=""))
+                self.generated[src_uri] = _Generated(entry, lang)
+            for asset in assets:
+                files.append(File.generated(config, prefix + asset,
+                                            abs_src_path=str(self.site.source_dir / asset)))
+        files.append(File.generated(config, "assets/pygments.css", content=pygments_css()))
+        dist = katex_dist(self.engine.math.node_modules)
+        if self.site.offline_assets:
+            files.append(File.generated(config, "assets/katex/katex.min.css",
+                                        abs_src_path=str(dist / "katex.min.css")))
+            for font in sorted((dist / "fonts").glob("*.woff2")):
+                files.append(File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font)))
+        self.katex_integrity = sri_sha384(dist / "katex.min.css")
+        self.files = files
+        return files
+
+    def _prefix(self, lang: str) -> str:
+        return "" if lang == self.site.default_language else f"{lang}/"
+
+    # --- pages ------------------------------------------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is None:
+            return markdown
+        entry, lang = generated.entry, generated.lang
+        page.meta["template"] = "annotated.html"
+        view = {"rows": [], "paper_url": None, "source_href": None, "listing": None, "listing_heading": None,
+                "summary": None, "redirect": None}
+        if entry.source is not None:
+            rendered = self.engine.render(entry.source, lang)
+            problems = rendered.diagnostics if lang == self.site.default_language else rendered.translation_problems
+            for problem in problems:
+                log.warning(str(problem))
+            view.update(rows=rendered.rows, paper_url=rendered.paper_url, summary=rendered.summary,
+                        source_href=self.site.source_link(entry.source), redirect=rendered.redirect)
+            title = rendered.title
+            has_intro = any(row.kind == "module" for row in rendered.rows)
+            if lang == self.site.default_language:
+                self.links[page.url] = [Link(target, rendered.source, line) for target, line in rendered.links]
+        else:
+            title, has_intro = readable_title(entry.folder + "/__init__.py") if entry.folder else "Home", False
+        if entry.url == "index.html":
+            view.update(listing=self._listing(page.url, lang, everything=True),
+                        listing_heading=ui_text(lang)["implementations"])
+        elif entry.is_index and not has_intro:
+            view.update(listing=self._listing(page.url, lang, everything=False))
+        page.meta["title"] = title
+        self.views[page.file.src_uri] = view
+        return ""
+
+    def _title(self, entry: Entry, lang: str) -> tuple[str, str | None]:
+        if entry.source is None:
+            return (readable_title(entry.folder + "/__init__.py") if entry.folder else "Home"), None
+        rendered = self.engine.render(entry.source, lang)
+        return rendered.title, rendered.summary
+
+    def _listing(self, page_url: str, lang: str, everything: bool) -> list[dict]:
+        prefix = self._prefix(lang)
+        if everything:
+            entries = [e for e in self.structure.entries if e.url != "index.html"]
+        else:
+            folder = self.structure.by_url[page_url[len(prefix):]].folder
+            entries = self.structure.children(folder)
+        items = []
+        for e in entries:
+            title, summary = self._title(e, lang)
+            depth = e.folder.count("/") + (0 if e.is_index else 1) if e.folder else 0
+            items.append({"href": relative_url(page_url, prefix + e.url), "title": title, "summary": summary,
+                          "depth": min(depth, 3) if everything else 0})
+        return items
+
+    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav) -> dict:
+        generated = self.generated.get(page.file.src_uri)
+        lang = generated.lang if generated else self._language_of(page.file.src_uri)
+        view = self.views.get(page.file.src_uri)
+        context["A"] = view
+        context["S"] = self._site_view(page, lang, generated, view)
+        return context
+
+    def _language_of(self, src_uri: str) -> str:
+        first = src_uri.split("/", 1)[0]
+        return first if first in self.site.languages[1:] else self.site.default_language
+
+    def _same_page_in(self, page: Page, lang: str, generated: _Generated | None) -> str | None:
+        """The URL of this page in `lang`, when the site has one."""
+        if generated is not None:
+            return self._prefix(lang) + generated.entry.url
+        src = page.file.src_uri
+        own = self._language_of(src)
+        base_src = src[len(self._prefix(own)):]
+        candidate = self._prefix(lang) + base_src
+        other = self.files.get_file_from_path(candidate)
+        return other.url if other is not None else None
+
+    def _site_view(self, page: Page, lang: str, generated: _Generated | None, view: dict | None) -> dict:
+        url = page.url
+        text = ui_text(lang)
+        home = self._prefix(lang) + "index.html"
+        languages, alternates = [], []
+        for other in self.site.languages:
+            target = self._same_page_in(page, other, generated) or self._prefix(other) + "index.html"
+            languages.append({"code": other, "label": language_name(other), "current": other == lang,
+                              "href": relative_url(url, target)})
+            if self.site.site_url and self._same_page_in(page, other, generated):
+                alternates.append({"lang": other, "href": self.site.site_url + target})
+        if alternates and self.site.site_url:
+            alternates.append({"lang": "x-default",
+                               "href": self.site.site_url + (self._same_page_in(page, self.site.default_language,
+                                                                                generated) or "index.html")})
+        crumbs, prev, nxt = [], None, None
+        if generated is not None:
+            entry = generated.entry
+            for crumb in self.structure.breadcrumbs(entry.url):
+                crumbs.append({"title": self._title(crumb, lang)[0],
+                               "href": relative_url(url, self._prefix(lang) + crumb.url)})
+            before, after = self.structure.neighbours(entry.url)
+            if before:
+                prev = {"title": self._title(before, lang)[0], "href": relative_url(url, self._prefix(lang) + before.url)}
+            if after:
+                nxt = {"title": self._title(after, lang)[0], "href": relative_url(url, self._prefix(lang) + after.url)}
+        elif url != home:
+            crumbs.append({"title": text["contents"], "href": relative_url(url, home)})
+        base_url = posixpath.relpath(".", posixpath.dirname(url) or ".")
+        katex_version = self.engine.math.version
+        offline = self.site.offline_assets
+        return {
+            "lang": lang, "title": page.title or "", "site_name": self.site.site_name,
+            "description": (view or {}).get("summary") or (page.meta.get("summary") if page.meta else None),
+            "canonical": self.site.site_url + url if self.site.site_url else None,
+            "alternates": alternates, "languages": languages, "og_locale": OG_LOCALES.get(lang, lang),
+            "root": base_url, "home": relative_url(url, home), "breadcrumbs": crumbs, "prev": prev, "next": nxt,
+            "text": text, "search": False, "redirect": (view or {}).get("redirect"),
+            "katex_css": f"{base_url}/assets/katex/katex.min.css" if offline else katex_cdn_css(katex_version),
+            "katex_integrity": None if offline else self.katex_integrity,
+        }
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self.ids[page.url] = ids_in_html(output)
+        if page.file.src_uri not in self.generated and page.content:
+            source = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
+            markdown = page.markdown or ""
+            self.links[page.url] = [Link(t, source, _line_in(markdown, t)) for t in link_targets(page.content)]
+        return output
+
+    # --- site ------------------------------------------------------------------------------------
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        known = {f.dest_uri for f in self.files}
+        for problem in check_links(self.links, known, self.ids):
+            log.warning(str(problem))
+        self._write_sitemap(Path(config.site_dir))
+
+    def _write_sitemap(self, site_dir: Path) -> None:
+        """sitemap.xml with every page and its language alternates (well-formed by construction)."""
+        base_url = self.site.site_url or "/"
+        sm = "http://www.sitemaps.org/schemas/sitemap/0.9"
+        xhtml = "http://www.w3.org/1999/xhtml"
+        ET.register_namespace("", sm)
+        ET.register_namespace("xhtml", xhtml)
+        urlset = ET.Element(f"{{{sm}}}urlset")
+        for f in self.files.documentation_pages():
+            page = f.page
+            if page is None:
+                continue
+            node = ET.SubElement(urlset, f"{{{sm}}}url")
+            ET.SubElement(node, f"{{{sm}}}loc").text = base_url + f.url
+            generated = self.generated.get(f.src_uri)
+            for lang in self.site.languages if len(self.site.languages) > 1 else []:
+                other = self._same_page_in(page, lang, generated)
+                if other:
+                    ET.SubElement(node, f"{{{xhtml}}}link", rel="alternate", hreflang=lang, href=base_url + other)
+        data = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+        write_atomic(site_dir / "sitemap.xml", data)
+
+    def on_serve(self, server, config: MkDocsConfig, builder):
+        """Rebuild on edits to sources, translations and our templates, not only docs/."""
+        server.watch(str(self.site.source_dir))
+        if self.site.translations_dir and self.site.translations_dir.is_dir():
+            server.watch(str(self.site.translations_dir))
+        server.watch(str(THEME_DIR))
+        return server
+
+
+def _line_in(markdown: str, target: str) -> int:
+    at = markdown.find(target)
+    return markdown.count("\n", 0, at) + 1 if at >= 0 else 0

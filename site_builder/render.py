@@ -1,0 +1,123 @@
+"""Parsed page + prepared notes + rendered math → rows of HTML ready for the page template.
+
+Pure: given the same inputs it returns the same rows. The only outside helper is the math
+renderer, passed in, which renders a whole page's formulas in one batch.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+from .highlight import highlight_lines
+from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
+from .page import SourcePage
+
+# (note key) → translated HTML, or None to keep English. Set by the translation merge.
+Translate = Callable[[str], str | None]
+
+
+@dataclass
+class RenderedRow:
+    id: str
+    kind: str
+    note_html: str
+    code_html: str
+    first_line: int | None
+    fallback: bool = False  # a translated page showing this note in English
+
+
+@dataclass
+class RenderedPage:
+    source: str
+    lang: str
+    title: str
+    summary: str | None
+    paper_url: str | None
+    redirect: str | None
+    rows: list[RenderedRow]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    translation_problems: list[Diagnostic] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, source line)
+    ids: set[str] = field(default_factory=set)
+    notes_total: int = 0
+    notes_fallback: int = 0
+
+
+def _line_of(note: str, needle: str, start_line: int) -> int:
+    at = note.find(needle)
+    return start_line + (note.count("\n", 0, at) if at >= 0 else 0)
+
+
+def render_page(
+    page: SourcePage,
+    preparer: NotePreparer,
+    math,
+    *,
+    lang: str = "en",
+    translate: Translate | None = None,
+    image_exists: Callable[[str], bool] | None = None,
+    highlighted: list[str] | None = None,
+) -> RenderedPage:
+    """Render every row of `page`. `translate` maps a note key to its translation (or None)."""
+    problems: list[Diagnostic] = list(page.diagnostics)
+    prepared: list[PreparedNote] = [preparer.prepare(row.note) for row in page.rows]
+    math_items = [(p.text, p.kind == "display_math") for note in prepared for p in note.pieces
+                  if p.kind in ("math", "display_math")]
+    math_results = iter(math.render_many(math_items) if math_items else [])
+    if highlighted is None:
+        highlighted = highlight_lines(page.text) if page.language == "python" else []
+
+    rows: list[RenderedRow] = []
+    links: list[tuple[str, int]] = []
+    ids: set[str] = set()
+    fallbacks = 0
+    notes_total = 0
+    for row, note in zip(page.rows, prepared, strict=True):
+        for offset, message in note.problems:
+            problems.append(Diagnostic(page.path, row.note_line + offset, message))
+        rendered_pieces = []
+        for piece in note.pieces:
+            if piece.kind in ("math", "display_math"):
+                result = next(math_results)
+                if result.error:
+                    problems.append(Diagnostic(page.path, row.note_line + piece.line,
+                                               f"invalid LaTeX: {result.error}"))
+                rendered_pieces.append(render_piece(piece, result.html, result.error))
+            else:
+                if piece.kind == "image" and image_exists and not image_exists(piece.text):
+                    problems.append(Diagnostic(page.path, row.note_line + piece.line,
+                                               f"missing image '{piece.text}'"))
+                rendered_pieces.append(render_piece(piece))
+        html = note.key
+        fallback = False
+        if note.key.strip():
+            notes_total += 1
+            if translate is not None:
+                translated = translate(note.key)
+                if translated is None:
+                    fallback = True
+                    fallbacks += 1
+                else:
+                    html = translated
+        note_html = fill(html, rendered_pieces)
+        for target in link_targets(note.key):
+            links.append((target, _line_of(row.note, target, row.note_line)))
+        ids.add(row.id)
+        ids.update(anchor_ids(note.key))
+        code = "\n".join(highlighted[n - 1] for n in row.lines) if page.language == "python" else ""
+        rows.append(RenderedRow(row.id, row.kind, note_html, code, row.lines[0] if row.lines else None,
+                                fallback))
+    meta = page.meta
+    title = meta.title or posixpath.basename(page.path)
+    summary = meta.summary
+    if translate is not None:
+        title = translate(title) or title
+        summary = (translate(summary) or summary) if summary else summary
+    return RenderedPage(
+        source=page.path, lang=lang, title=title,
+        summary=summary, paper_url=meta.paper_url, redirect=meta.redirect, rows=rows,
+        diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks,
+    )

@@ -1,0 +1,137 @@
+"""Which pages the site has, their URLs and their order.
+
+Source paths are POSIX paths relative to the source folder. URLs are relative to the site root of
+one language: `x.py → x.html`, `__init__.py → index.html`, `readme.md → readme.html`. Every
+folder has an index page: its `__init__.py`, or a listing made for it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+_SKIP_DIRS = {"__pycache__", "node_modules"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+
+def page_url(rel: str) -> str:
+    p = PurePosixPath(rel)
+    if p.name == "__init__.py":
+        name = "index.html"
+    elif p.name.lower() == "readme.md":
+        name = "readme.html"
+    else:
+        name = p.stem + ".html"
+    return str(p.parent / name) if str(p.parent) != "." else name
+
+
+def is_source(path: Path) -> bool:
+    return path.suffix == ".py" or path.name.lower() == "readme.md"
+
+
+def _walk(source_dir: Path, suffixes: set[str] | None) -> list[str]:
+    found = []
+    for path in source_dir.rglob("*"):
+        rel = path.relative_to(source_dir)
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if (suffixes is None and is_source(path)) or (suffixes and path.suffix.lower() in suffixes):
+            found.append(rel.as_posix())
+    return found
+
+
+def scan_assets(source_dir: Path) -> list[str]:
+    """Images next to the sources, copied into the site so notes can show them."""
+    return sorted(_walk(source_dir, IMAGE_SUFFIXES))
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """The link from one page URL to another, both relative to the site root."""
+    start = posixpath.dirname(from_url) or "."
+    return posixpath.relpath(to_url, start)
+
+
+@dataclass
+class Entry:
+    """One page of the site. `source` is None for a folder listing generated for a folder."""
+
+    url: str
+    source: str | None
+    folder: str  # "" for the root
+
+    @property
+    def is_index(self) -> bool:
+        return posixpath.basename(self.url) == "index.html"
+
+
+@dataclass
+class SiteStructure:
+    entries: list[Entry]  # reading order: index, readme, files, then sub-folders
+    by_url: dict[str, Entry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_url = {e.url: e for e in self.entries}
+
+    @classmethod
+    def scan(cls, source_dir: Path) -> SiteStructure:
+        return cls.from_sources(_walk(source_dir, None))
+
+    @classmethod
+    def from_sources(cls, sources: list[str]) -> SiteStructure:
+        folders: set[str] = {""}
+        for rel in sources:
+            parent = posixpath.dirname(rel)
+            while parent:
+                folders.add(parent)
+                parent = posixpath.dirname(parent)
+        by_folder: dict[str, list[str]] = {f: [] for f in folders}
+        for rel in sources:
+            by_folder[posixpath.dirname(rel)].append(rel)
+
+        def order(rel: str) -> tuple[int, str]:
+            name = posixpath.basename(rel)
+            return (0 if name == "__init__.py" else 1 if name.lower() == "readme.md" else 2, name)
+
+        entries: list[Entry] = []
+
+        def visit(folder: str) -> None:
+            files = sorted(by_folder[folder], key=order)
+            if not any(posixpath.basename(f) == "__init__.py" for f in files):
+                entries.append(Entry(posixpath.join(folder, "index.html") if folder else "index.html",
+                                     None, folder))
+            entries.extend(Entry(page_url(f), f, folder) for f in files)
+            children = sorted(f for f in folders if f and posixpath.dirname(f) == folder)
+            for child in children:
+                visit(child)
+
+        visit("")
+        return cls(entries)
+
+    def neighbours(self, url: str) -> tuple[Entry | None, Entry | None]:
+        i = next(i for i, e in enumerate(self.entries) if e.url == url)
+        prev = self.entries[i - 1] if i > 0 else None
+        nxt = self.entries[i + 1] if i + 1 < len(self.entries) else None
+        return prev, nxt
+
+    def breadcrumbs(self, url: str) -> list[Entry]:
+        """Index pages of the folders above `url`, home first (the page itself excluded)."""
+        entry = self.by_url[url]
+        folder = entry.folder
+        chain = []
+        if entry.is_index:
+            folder = posixpath.dirname(folder) if folder else None
+        while folder is not None:
+            chain.append(self.by_url[posixpath.join(folder, "index.html") if folder else "index.html"])
+            folder = posixpath.dirname(folder) if folder else None
+        return list(reversed(chain))
+
+    def children(self, folder: str) -> list[Entry]:
+        """Pages directly in `folder` (not its index) and the index pages of its sub-folders."""
+        out = []
+        for e in self.entries:
+            if e.folder == folder and not e.is_index:
+                out.append(e)
+            elif e.is_index and e.folder and posixpath.dirname(e.folder) == folder:
+                out.append(e)
+        return out
