@@ -1,0 +1,96 @@
+"""ConvMixer behaves as the paper (arXiv 2201.09792) says."""
+
+import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from labml_nn.conv_mixer import ConvMixer, ConvMixerLayer
+
+
+def tiny(n_classes=5, kernel_size=3, activation="gelu") -> ConvMixer:
+    return ConvMixer(dim=8, depth=2, kernel_size=kernel_size, patch_size=2, in_channels=3,
+                     n_classes=n_classes, activation=activation)
+
+
+def test_forward_shape_and_any_image_size():
+    model = tiny()
+    assert model(torch.randn(2, 3, 16, 16)).shape == (2, 5)
+    assert model(torch.randn(2, 3, 12, 20)).shape == (2, 5)
+    assert tiny(n_classes=0)(torch.randn(2, 3, 16, 16)).shape == (2, 8)
+
+
+def test_relu_variant_and_bad_activation():
+    model = tiny(activation="relu")
+    assert any(isinstance(m, torch.nn.ReLU) for m in model.modules())
+    assert not any(isinstance(m, torch.nn.GELU) for m in model.modules())
+    with pytest.raises(ValueError):
+        tiny(activation="tanh")
+
+
+@pytest.mark.parametrize("kernel_size", [1, 2, 3, 4, 5, 6, 7, 8, 9])
+@pytest.mark.parametrize("grid", [(5, 6), (7, 7), (1, 3)])
+def test_any_kernel_size_keeps_the_shape(kernel_size, grid):
+    layer = ConvMixerLayer(4, kernel_size, "gelu")
+    x = torch.randn(2, 4, *grid)
+    assert layer(x).shape == x.shape
+
+
+@pytest.mark.parametrize("kernel_size", [2, 3, 4, 5, 7, 8])
+def test_one_layer_sees_exactly_a_k_by_k_neighbourhood(kernel_size):
+    """
+    In eval mode (BatchNorm uses fixed statistics) the output at patch (i, j) depends on input patches
+    i - floor((k-1)/2) .. i + ceil((k-1)/2), same for j, and on no others. The gradient of that output with
+    respect to the input is non-zero exactly on that k x k window.
+    """
+    torch.manual_seed(0)
+    k = kernel_size
+    layer = ConvMixerLayer(3, k, "gelu").double().eval()
+    grid = 12
+    x = torch.randn(1, 3, grid, grid, dtype=torch.float64, requires_grad=True)
+    i, j = 5, 6
+    layer(x)[0, :, i, j].sum().backward()
+    touched = (x.grad[0].abs() > 0).any(dim=0)  # [grid, grid]
+
+    before, after = (k - 1) // 2, k // 2
+    expected = torch.zeros(grid, grid, dtype=torch.bool)
+    expected[i - before : i + after + 1, j - before : j + after + 1] = True
+    assert int(expected.sum()) == k * k
+    assert torch.equal(touched, expected)
+
+
+def test_first_layer_sees_k_by_k_patches_of_pixels():
+    """Patch embedding + one layer: a k x k window of p x p patches, i.e. (k p) x (k p) pixels."""
+    torch.manual_seed(0)
+    k, p = 3, 2
+    model = ConvMixer(dim=4, depth=1, kernel_size=k, patch_size=p, in_channels=1, n_classes=0).double().eval()
+    x = torch.randn(1, 1, 16, 16, dtype=torch.float64, requires_grad=True)
+    z = model.patch_norm(model.patch_act(model.patch_embedding(x)))
+    z = model.layers[0](z)  # [1, 4, 8, 8]
+    z[0, :, 3, 4].sum().backward()
+    touched = x.grad[0, 0].abs() > 0
+    expected = torch.zeros(16, 16, dtype=torch.bool)
+    expected[(3 - 1) * p : (3 + 2) * p, (4 - 1) * p : (4 + 2) * p] = True
+    assert torch.equal(touched, expected)
+
+
+def flops(model: torch.nn.Module, x: torch.Tensor) -> int:
+    counter = FlopCounterMode(display=False)
+    with counter:
+        model(x)
+    return counter.get_total_flops()
+
+
+@pytest.mark.parametrize("kernel_size", [3, 4])
+def test_flops_exactly_double_when_patches_double(kernel_size):
+    """
+    Without the head (a constant cost) the counted operations are the stem convolution (one p x p x C_in
+    dot product per patch and channel), the depth-wise convolution (k*k per patch and channel, thanks to
+    'same' padding) and the point-wise convolution (dim per patch and channel). All are proportional to the
+    number of patches; BatchNorm, GELU and pooling are not counted. A 16x32 image has exactly twice the
+    patches of a 16x16 one.
+    """
+    model = tiny(n_classes=0, kernel_size=kernel_size).eval()
+    f_small = flops(model, torch.randn(1, 3, 16, 16))
+    f_large = flops(model, torch.randn(1, 3, 16, 32))
+    assert f_small > 0
+    assert f_large == 2 * f_small
