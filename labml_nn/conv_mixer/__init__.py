@@ -2,7 +2,7 @@ r"""
 ---
 title: ConvMixer
 summary: A readable PyTorch implementation of ConvMixer from the paper Patches Are All You Need?
-paper: 2201.09792
+paper: "2201.09792"
 ---
 
 # Patches Are All You Need? (ConvMixer)

@@ -2,7 +2,7 @@ r"""
 ---
 title: Normalization layers
 summary: Annotated PyTorch implementations of batch normalization and layer normalization.
-paper: 1502.03167
+paper: "1502.03167"
 ---
 
 # Normalization layers

@@ -2,7 +2,7 @@ r"""
 ---
 title: Transformers
 summary: The parts of a Transformer encoder, annotated, and the models on this site built from them.
-paper: 1706.03762
+paper: "1706.03762"
 ---
 
 # Transformers

@@ -2,7 +2,7 @@ r"""
 ---
 title: Token, Position and Patch Embeddings
 summary: Readable PyTorch implementations of the embeddings that turn tokens or image patches into vectors.
-paper: 2010.11929
+paper: "2010.11929"
 ---
 
 # Token, Position and Patch Embeddings

@@ -2,7 +2,7 @@ r"""
 ---
 title: Position-wise Feed-Forward Network
 summary: A readable PyTorch implementation of the two-layer MLP applied to every position of a Transformer.
-paper: 1706.03762
+paper: "1706.03762"
 ---
 
 # Position-wise Feed-Forward Network

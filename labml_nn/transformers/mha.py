@@ -2,7 +2,7 @@ r"""
 ---
 title: Multi-Head Attention
 summary: A readable PyTorch implementation of the multi-head scaled dot-product attention of the Transformer.
-paper: 1706.03762
+paper: "1706.03762"
 ---
 
 # Multi-Head Attention

@@ -2,7 +2,7 @@ r"""
 ---
 title: Transformer Encoder Layer
 summary: A readable PyTorch implementation of the pre-norm Transformer encoder layer and the encoder stack.
-paper: 1706.03762
+paper: "1706.03762"
 ---
 
 # Transformer Encoder Layer

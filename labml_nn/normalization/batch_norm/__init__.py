@@ -2,7 +2,7 @@ r"""
 ---
 title: Batch Normalization
 summary: A readable PyTorch implementation of batch normalization, with running statistics for inference.
-paper: 1502.03167
+paper: "1502.03167"
 ---
 
 # Batch Normalization

@@ -2,7 +2,7 @@ r"""
 ---
 title: Layer Normalization
 summary: A readable PyTorch implementation of layer normalization, the normalization used by Transformers.
-paper: 1607.06450
+paper: "1607.06450"
 ---
 
 # Layer Normalization

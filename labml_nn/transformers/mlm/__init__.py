@@ -2,7 +2,7 @@ r"""
 ---
 title: Masked Language Modelling
 summary: BERT's masked language modelling in PyTorch, with attention or MLP-Mixer's token mixing.
-paper: 1810.04805
+paper: "1810.04805"
 ---
 
 # Masked Language Modelling (MLM)

@@ -2,7 +2,7 @@ r"""
 ---
 title: MLP-Mixer
 summary: A readable PyTorch implementation of MLP-Mixer, an all-MLP architecture for vision.
-paper: 2105.01601
+paper: "2105.01601"
 ---
 
 # MLP-Mixer: An all-MLP Architecture for Vision

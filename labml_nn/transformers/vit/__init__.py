@@ -2,7 +2,7 @@ r"""
 ---
 title: Vision Transformer (ViT)
 summary: A readable PyTorch implementation of the Vision Transformer from An Image is Worth 16x16 Words.
-paper: 2010.11929
+paper: "2010.11929"
 ---
 
 # Vision Transformer (ViT)
