@@ -94,3 +94,15 @@ def test_flops_exactly_double_when_patches_double(kernel_size):
     f_large = flops(model, torch.randn(1, 3, 16, 32))
     assert f_small > 0
     assert f_large == 2 * f_small
+
+
+@pytest.mark.parametrize("kernel_size", [2, 3, 4, 9])
+def test_padding_is_what_torch_calls_same(kernel_size):
+    """Our explicit (asymmetric for even k) padding gives the same convolution as padding='same'."""
+    torch.manual_seed(0)
+    layer = ConvMixerLayer(3, kernel_size).double()
+    x = torch.randn(2, 3, 7, 9, dtype=torch.float64)
+    conv = layer.depthwise
+    ours = conv(layer.pad(x))
+    reference = torch.nn.functional.conv2d(x, conv.weight, conv.bias, padding="same", groups=3)
+    torch.testing.assert_close(ours, reference)

@@ -39,7 +39,8 @@ Y_{j,*} &= U_{j,*} + W_4 \, \sigma\big(W_3 \operatorname{LayerNorm}(U)_{j,*}\big
 $\sigma$ is the GELU. The token-mixing MLP has $W_1 \in \mathbb{R}^{D_S \times S}$ and
 $W_2 \in \mathbb{R}^{S \times D_S}$, the channel-mixing MLP has $W_3 \in \mathbb{R}^{D_C \times C}$ and
 $W_4 \in \mathbb{R}^{C \times D_C}$ (plus biases). The same $W_1, W_2$ are used for every column (they
-are *shared across channels*) and the same $W_3, W_4$ for every row.
+are *shared across channels*) and the same $W_3, W_4$ for every row. Tying the token-mixing weights across
+channels keeps the model small: untied, there would be $C$ separate token MLPs per layer.
 
 ### Cost linear in the number of patches
 
@@ -56,12 +57,12 @@ Self-attention is *permutation-equivariant*: shuffle the input tokens and the ou
 same way, so ViT must add [position embeddings](../embeddings.html#LearnedPositionalEmbedding) to know where
 each patch came from. The token-mixing MLP is not: column $k$ of $W_1$ is the weight given to
 **patch number $k$**, so every position has its own weights and the network knows which patch is which.
-Mixer therefore uses **no position embeddings**. (Shuffle the patches *and* the rows of the token-mixing
-weights in the same way and the output does not change; the tests check exactly that.)
+Mixer therefore uses **no position embeddings**. (Shuffle the patches, and the columns of $W_1$ and
+rows of $W_2$ in the same way, and the output does not change; the tests check exactly that.)
 
 ### Rest of the network
 
-Global average pooling over the patches, a LayerNorm and a linear classifier head. The paper's configurations
+A LayerNorm, global average pooling over the patches and a linear classifier head. The paper's configurations
 (Table 1) are the constructors [at the bottom](#mixer_s32). There is also a
 [`TokenMixing`](#TokenMixing) module that is a drop-in replacement for self-attention in a
 [Transformer layer](../models.html#TransformerLayer), which the [masked language model](../mlm/index.html)
@@ -99,9 +100,9 @@ class TokenMixing(nn.Module):
     **About the mask.** Attention can hide any (query, key) pair. Here all outputs share one hidden layer of
     width $D_S$, so a mask that differs between queries (for example a causal mask) cannot be expressed, and
     is rejected. A mask that is the same for every query (a *padding* mask, broadcastable to
-    `[batch, 1, 1, seq]`, `True` = keep) is honoured by zeroing the hidden tokens before mixing, so padding
-    values never reach the other tokens. The outputs *at* padded positions are still computed and should be
-    ignored by the loss.
+    `[batch, 1, 1, seq]`, `True` = keep) is honoured by zeroing the masked-out tokens before mixing, so
+    padding values never reach the other tokens. The outputs *at* padded positions are still computed and
+    should be ignored by the loss.
     """
 
     def __init__(self, seq_len: int, d_model: int, hidden: int):
