@@ -36,12 +36,14 @@ def split_front_matter(
     yaml_text = stripped[opening.end() : closing.start()]
     body = stripped[closing.end() :]
     consumed = text[: len(text) - len(body)].count("\n")
-    yaml_line = first_line + lead + 1  # the line after the opening '---'
+    fence_line = first_line + lead  # yaml_text starts with the newline that ends this line
+    yaml_line = fence_line + 1
     try:
         data = yaml.safe_load(yaml_text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = yaml_line + (mark.line if mark else 0)
+        # The context mark is where the broken construct began (e.g. an unclosed "["), closer to the mistake.
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
+        line = fence_line + mark.line if mark else yaml_line
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
         problems.append(Diagnostic(path, line, f"invalid YAML front matter: {reason}"))
         return PageMeta(), body, consumed, problems

@@ -47,6 +47,7 @@ class _Structure:
     docstrings: dict[int, _Docstring] = field(default_factory=dict)
     definitions: list[_Definition] = field(default_factory=list)
     comment_lines: set[int] = field(default_factory=set)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 def normalize_newlines(text: str) -> str:
@@ -136,12 +137,18 @@ def _clean_docstring(node: ast.Expr) -> tuple[str, int]:
 
 def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
     s = _Structure()
+    lines = text.split("\n")
 
     def add_docstring(body: list[ast.stmt], is_module: bool, after_line: int) -> None:
         node = _docstring_node(body)
         if node is None or node.lineno <= after_line:
             return  # a one-line `def f(): "doc"` keeps its line in the code column
         doc, line = _clean_docstring(node)
+        literal = lines[node.lineno - 1][node.col_offset:]
+        if "\\" in "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno]) and \
+                not literal.lstrip("bBuU")[:1] in ("r", "R"):
+            s.warnings.append((node.lineno, "docstring with backslashes is not raw: write r\"\"\"...\"\"\" "
+                                            "so LaTeX like \\frac survives"))
         s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module)
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
@@ -265,6 +272,7 @@ def parse_python(text: str, path: str) -> SourcePage:
         reason = getattr(e, "msg", None) or str(e)
         problems.append(Diagnostic(path, line, f"cannot parse Python ({reason}); showing the file as code"))
         structure = _structure_from_lines(lines)
+    problems.extend(Diagnostic(path, line, message) for line, message in structure.warnings)
 
     meta = PageMeta()
     def_starts = {d.start for d in structure.definitions}

@@ -1,0 +1,83 @@
+"""Golden tests for note rendering (math, inline code, links, anchors) and page rows.
+
+The expected HTML lives in tests/golden/*.html; after an intended change run
+`UPDATE_GOLDEN=1 pytest tests/test_render.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from site_builder.notes import anchor_ids, fill, link_targets, render_piece
+from site_builder.parser import parse_python
+from site_builder.render import render_page
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p.stem for p in GOLDEN.glob("*.md"))
+
+
+def render_note(text: str, preparer, math) -> str:
+    note = preparer.prepare(text)
+    math_pieces = [p for p in note.pieces if p.kind in ("math", "display_math")]
+    results = iter(math.render_many([(p.text, p.kind == "display_math") for p in math_pieces]))
+    rendered = []
+    for piece in note.pieces:
+        if piece.kind in ("math", "display_math"):
+            r = next(results)
+            rendered.append(render_piece(piece, r.html, r.error))
+        else:
+            rendered.append(render_piece(piece))
+    return fill(note.key, rendered)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case, preparer, math):
+    html = render_note((GOLDEN / f"{case}.md").read_text(), preparer, math)
+    expected = GOLDEN / f"{case}.html"
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected.write_text(html)
+    assert html == expected.read_text()
+
+
+def test_math_is_prerendered_and_never_left_raw(preparer, math):
+    html = render_note((GOLDEN / "math.md").read_text(), preparer, math)
+    assert html.count('class="katex"') == 4
+    assert html.count('class="katex-display"') == 2
+    assert "<math" in html  # MathML for screen readers
+    text = re.sub(r"<[^>]+>", "", re.sub(r'<span class="katex">.*?</annotation>', "", html, flags=re.S))
+    assert "$" not in text.replace("&#36;5", "")
+
+
+def test_inline_code_is_highlighted_and_markdown_does_not_touch_protected_pieces(preparer, math):
+    html = render_note((GOLDEN / "links.md").read_text(), preparer, math)
+    assert "<em>stays</em>" in html and "<strong>bold</strong>" in html
+    assert '<code class="highlight"><span class="n">a_b_c</span></code>' in html
+    assert "<em>b</em>" not in html
+
+
+def test_links_and_anchors_are_found(preparer):
+    key = preparer.prepare((GOLDEN / "links.md").read_text()).key
+    assert link_targets(key) == ["../conv_mixer/index.html#ConvMixer", "readme.html",
+                                 "https://arxiv.org/abs/2105.01601"]
+    assert anchor_ids(key) == ["residual"]
+
+
+def test_translation_key_uses_numbered_placeholders_in_order(preparer):
+    note = preparer.prepare("Add $x$ to `y` and $z$.")
+    assert note.key == ("<p>Add <span translate=no>_^_0_^_</span> to <span translate=no>_^_1_^_</span> "
+                        "and <span translate=no>_^_2_^_</span>.</p>\n")
+    assert [p.kind for p in note.pieces] == ["math", "code", "math"]
+
+
+def test_page_rows_carry_ids_notes_and_highlighted_code(preparer, math):
+    page = parse_python('"""\n# T\n\n$x^2$\n"""\nimport os\n\n\ndef f():\n    """Doc `a`."""\n    return 1\n', "p.py")
+    rendered = render_page(page, preparer, math)
+    assert [r.id for r in rendered.rows] == ["top", "f", "f-1"]
+    assert 'class="katex"' in rendered.rows[0].note_html
+    assert rendered.rows[0].code_html == '<span class="kn">import</span> <span class="nn">os</span>'
+    assert rendered.rows[1].first_line == 9 and rendered.rows[2].first_line == 11
+    assert rendered.title == "T" and not rendered.diagnostics
