@@ -96,6 +96,7 @@ def test_flops_exactly_double_when_patches_double(kernel_size):
     assert f_large == 2 * f_small
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @pytest.mark.parametrize("kernel_size", [2, 3, 4, 9])
 def test_padding_is_what_torch_calls_same(kernel_size):
     """Our explicit (asymmetric for even k) padding gives the same convolution as padding='same'."""
