@@ -29,8 +29,8 @@ Pages link to each other where one implementation builds on another: the
 [masked language model](transformers/mlm/index.html) use the shared
 [transformer parts](transformers/index.html), while [MLP-Mixer](transformers/mlp_mixer/index.html)
 and [ConvMixer](conv_mixer/index.html) replace attention with plain MLPs and convolutions.
-Each model folder also has an experiment page that trains the model on data shipped with the install,
-on a CPU, in about a minute.
+The vision models and the masked language model each have an experiment page that trains them on data
+shipped with the install, on a CPU, in about a minute.
 
 The full list of implementations follows.
 """
