@@ -1,0 +1,351 @@
+"""`python -m site_builder translations ...` (also the `translations` console script).
+
+Reads where the sources and translations live, and which languages the site has, from the
+`annotated` plugin's settings in mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .merge import short_key
+from .status import Analyzer, PageReport, PageStatus, totals
+from .store import StoreError
+
+DESCRIPTION = """\
+Tools for translators. Translations live in one JSON file per source file and language
+(translations/<lang>/<path>.json): English note HTML → translated HTML.
+
+commands:
+  status    how much of each page is translated, per language
+  extract   add every missing key (with an empty value) so you can translate it
+  check     validate every translation; exits non-zero when one is invalid
+  prune     remove keys that no longer match any note
+
+Run `%(prog)s COMMAND --help` for a command's options. The guide is docs/guide/translating.md.
+"""
+
+
+# --- configuration ---------------------------------------------------------------------------------
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """mkdocs.yml may hold `!!python/name:...` or `!ENV` tags: read them as plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node):
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+_TolerantLoader.add_multi_constructor("!", _any_tag)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
+
+
+@dataclass
+class Project:
+    config_file: Path
+    source_dir: Path
+    translations_dir: Path
+    languages: list[str]  # all of them, the default language first
+
+    @property
+    def targets(self) -> list[str]:
+        """Languages to translate into: the configured ones after the default, else the store's folders."""
+        configured = self.languages[1:]
+        if configured:
+            return configured
+        if self.translations_dir.is_dir():
+            return sorted(p.name for p in self.translations_dir.iterdir()
+                          if p.is_dir() and not p.name.startswith("."))
+        return []
+
+
+def load_project(config_file: Path) -> Project:
+    """The `annotated` plugin's settings (paths relative to mkdocs.yml)."""
+    try:
+        data = yaml.load(config_file.read_text("utf-8"), Loader=_TolerantLoader) or {}
+    except FileNotFoundError:
+        raise SystemExit(f"error: {config_file} not found (use --config PATH to point at mkdocs.yml)"
+                         ) from None
+    except yaml.YAMLError as e:
+        raise SystemExit(f"error: {config_file} is not valid YAML: {e}") from None
+    settings: dict = {}
+    plugins = data.get("plugins") or []
+    if isinstance(plugins, dict):
+        plugins = [{k: v} for k, v in plugins.items()]
+    for plugin in plugins:
+        if plugin == "annotated":
+            break
+        if isinstance(plugin, dict) and "annotated" in plugin:
+            settings = plugin["annotated"] or {}
+            break
+    else:
+        raise SystemExit(f"error: {config_file} does not use the 'annotated' plugin")
+    root = config_file.resolve().parent
+    languages = [str(lang) for lang in settings.get("languages") or ["en"]]
+    return Project(config_file, root / str(settings.get("source_dir", "labml_nn")),
+                   root / str(settings.get("translations_dir") or "translations"), languages)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _progress(items: list, desc: str) -> Iterable:
+    """A progress bar on a terminal for long runs; nothing when output is piped."""
+    if len(items) < 20:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="page", leave=False, disable=None, file=sys.stderr)
+
+
+def _reports(analyzer: Analyzer, lang: str) -> list[PageReport]:
+    return [analyzer.report(lang, rel) for rel in _progress(analyzer.sources(), f"reading {lang}")]
+
+
+def _languages(args, project: Project) -> list[str]:
+    langs = args.lang or project.targets
+    if not langs:
+        raise SystemExit("error: no language to work on: list them in mkdocs.yml (annotated: languages: "
+                         "[en, zh, ja]) or pass --lang")
+    default = project.languages[0]
+    if default in langs:
+        raise SystemExit(f"error: '{default}' is the source language; it has no translations")
+    return langs
+
+
+def _bar(fraction: float, width: int = 10) -> str:
+    filled = int(round(fraction * width))
+    return "█" * filled + "░" * (width - filled)
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+def cmd_status(args, project: Project, analyzer: Analyzer) -> int:
+    statuses: list[PageStatus] = []
+    for lang in _languages(args, project):
+        statuses += [r.status for r in _reports(analyzer, lang)]
+    sums = totals(statuses)
+    if args.json:
+        json.dump({"pages": [s.as_dict() for s in statuses], "totals": [t.as_dict() for t in sums]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    cols = ("translated", "missing", "stale", "invalid", "obsolete")
+    width = max([len(s.source) for s in statuses] + [len("page")])
+    for t in sums:
+        print(f"\n{t.lang}  ({project.translations_dir.name}/{t.lang}/)")
+        print(f"{'page':<{width}}  " + "  ".join(f"{c:>10}" for c in cols) + "  coverage")
+        for s in (s for s in statuses if s.lang == t.lang):
+            flag = "  ! " + "; ".join(s.errors) if s.errors else ""
+            print(f"{s.source:<{width}}  " + "  ".join(f"{getattr(s, c):>10}" for c in cols)
+                  + f"  {s.percent:>3}% {_bar(s.coverage)}{flag}")
+        print(f"{'total (' + str(t.pages) + ' pages)':<{width}}  "
+              + "  ".join(f"{getattr(t, c):>10}" for c in cols) + f"  {t.percent:>3}% {_bar(t.coverage)}")
+    print()
+    for t in sums:
+        print(f"{t.lang}: {t.translated} of {t.total} translated ({t.coverage:.1%}), {t.missing} missing, "
+              f"{t.stale} stale, {t.invalid} invalid, {t.obsolete} obsolete")
+    return 0
+
+
+def cmd_extract(args, project: Project, analyzer: Analyzer) -> int:
+    failed = False
+    for lang in _languages(args, project):
+        added_keys = files = suggested = 0
+        for report in _reports(analyzer, lang):
+            wanted = [k.key for k in report.keys]
+            if not wanted:
+                continue
+            shown = report.status.file
+            added: list[str] = []
+
+            def add_missing(entries: dict[str, str], wanted=wanted, added=added) -> dict[str, str] | None:
+                added[:] = [k for k in wanted if k not in entries]
+                if not added:
+                    return None
+                return {**entries, **dict.fromkeys(added, "")}
+
+            try:
+                if args.dry_run:
+                    current = analyzer.store.load(lang, report.status.source)
+                    if current.problems:
+                        p = current.problems[0]
+                        raise StoreError(current.shown, p.line, p.column, p.message)
+                    add_missing(dict(current.entries))
+                    written = bool(added)
+                else:
+                    written = analyzer.store.update(lang, report.status.source, add_missing)
+            except StoreError as e:
+                print(f"error: {e}", file=sys.stderr)
+                failed = True
+                continue
+            if written:
+                files += 1
+                added_keys += len(added)
+                verb = "would add" if args.dry_run else "added"
+                print(f"{shown}: {verb} {len(added)} key{'s' if len(added) != 1 else ''}")
+            lines = {} if args.dry_run else analyzer.store.load(lang, report.status.source).lines
+            for s in report.suggestions:
+                suggested += 1
+                at = f":{lines[s.key]}" if s.key in lines else ""
+                print(f"{shown}{at}: stale: the English changed (similarity {s.ratio:.2f}); "
+                      f"update the old translation rather than start over:\n"
+                      f"    new English:     {json.dumps(s.key, ensure_ascii=False)}\n"
+                      f"    old English:     {json.dumps(s.old_key, ensure_ascii=False)}\n"
+                      f"    old translation: {json.dumps(s.old_value, ensure_ascii=False)}")
+        verb = "would add" if args.dry_run else "added"
+        print(f"extract {lang}: {verb} {added_keys} key{'s' if added_keys != 1 else ''} in {files} "
+              f"file{'s' if files != 1 else ''}; {suggested} stale key{'s' if suggested != 1 else ''} "
+              f"with a suggestion")
+    return 1 if failed else 0
+
+
+def cmd_check(args, project: Project, analyzer: Analyzer) -> int:
+    bad = 0
+    sources = {analyzer.store.relative_json(rel): rel for rel in analyzer.sources()}
+    for lang in _languages(args, project):
+        _, _, g_problems = analyzer.merge.glossary(lang)
+        for p in g_problems:
+            print(str(p))
+            bad += 1
+        entries = invalid = 0
+        for rel_json in _progress(analyzer.store.files(lang), f"checking {lang}"):
+            rel = sources.get(rel_json, rel_json)
+            _, checked = analyzer.merge.checked(lang, rel)
+            if rel_json not in sources:
+                print(f"{checked.file.shown}: warning: no source file for it "
+                      "(was the source moved or removed?)", file=sys.stderr)
+            for p in checked.file_errors:
+                print(str(p))
+                bad += 1
+            entries += len(checked.file.entries)
+            for key, reason in checked.invalid.items():
+                line = checked.file.lines.get(key, 0)
+                where = f"{checked.file.shown}:{line}" if line else checked.file.shown
+                print(f"{where}: {json.dumps(short_key(key), ensure_ascii=False)}: {reason}")
+                invalid += 1
+        bad += invalid
+        print(f"check {lang}: {entries} entr{'ies' if entries != 1 else 'y'}, {invalid} invalid",
+              file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_prune(args, project: Project, analyzer: Analyzer) -> int:
+    failed = False
+    sources = {analyzer.store.relative_json(rel) for rel in analyzer.sources()}
+    for lang in _languages(args, project):
+        removed_total = 0
+        for report in _reports(analyzer, lang):
+            if not report.checked.file.exists:
+                continue
+            current = {k.key for k in report.keys}
+            removed: list[tuple[str, str]] = []
+
+            def drop(entries: dict[str, str], current=current, removed=removed) -> dict[str, str] | None:
+                removed[:] = [(k, v) for k, v in entries.items() if k not in current]
+                if not removed:
+                    return None
+                return {k: v for k, v in entries.items() if k in current}
+
+            try:
+                if args.dry_run:
+                    file = analyzer.store.load(lang, report.status.source)
+                    if file.problems:
+                        p = file.problems[0]
+                        raise StoreError(file.shown, p.line, p.column, p.message)
+                    drop(dict(file.entries))
+                else:
+                    analyzer.store.update(lang, report.status.source, drop)
+            except StoreError as e:
+                print(f"error: {e}", file=sys.stderr)
+                failed = True
+                continue
+            verb = "would remove" if args.dry_run else "removed"
+            for key, value in sorted(removed):
+                note = " (it had a translation)" if value.strip() else ""
+                print(f"{report.status.file}: {verb} {json.dumps(short_key(key), ensure_ascii=False)}{note}")
+            removed_total += len(removed)
+        for rel_json in analyzer.store.files(lang):
+            if rel_json not in sources:
+                shown = analyzer.store.shown(analyzer.store.root / lang / rel_json)
+                print(f"{shown}: no source file for it; left as is (delete it if its source was removed)",
+                      file=sys.stderr)
+        verb = "would remove" if args.dry_run else "removed"
+        print(f"prune {lang}: {verb} {removed_total} key{'s' if removed_total != 1 else ''}")
+    return 1 if failed else 0
+
+
+# --- the parser -----------------------------------------------------------------------------------
+
+
+def build_parser(prog: str = "translations") -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="PATH",
+                        help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, parents=[common],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("status", parents=[common], help="coverage per page and language",
+                       description="A table per language: for each page, how many keys are translated, "
+                                   "missing, stale (the English changed), invalid, and obsolete; with totals "
+                                   "and % coverage.")
+    p.add_argument("--lang", action="append", metavar="L", help="only this language (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON for machines instead of a table")
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("extract", parents=[common], help="add missing keys with empty values",
+                       description="Add every key the current sources have and the translation file lacks, "
+                                   "with an empty value (empty = untranslated). Everything already in the "
+                                   "file is kept. For a key whose English changed, shows the closest old key "
+                                   "and its translation, so you can update rather than rewrite it.")
+    p.add_argument("--lang", action="append", metavar="L", required=True, help="the language (repeatable)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser("check", parents=[common], help="validate translations (non-zero exit if invalid)",
+                       description="Validate every translated value: placeholders, links, well-formed and "
+                                   "safe HTML, the glossary. Prints `file:line: key: reason` for each "
+                                   "invalid entry and exits with status 1 if there is any.")
+    p.add_argument("--lang", action="append", metavar="L", help="only this language (repeatable)")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("prune", parents=[common], help="remove keys that match no note any more",
+                       description="Remove keys that no longer match any note (or the title or summary) of "
+                                   "their page, printing each one. Run `extract` first to see stale "
+                                   "translations you may want to reuse.")
+    p.add_argument("--lang", action="append", metavar="L", required=True, help="the language (repeatable)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be removed; write nothing")
+    p.set_defaults(run=cmd_prune)
+    return parser
+
+
+def main(argv: list[str] | None = None, prog: str = "translations") -> int:
+    args = build_parser(prog).parse_args(argv)
+    project = load_project(getattr(args, "config", None) or Path("mkdocs.yml"))
+    if not project.source_dir.is_dir():
+        print(f"error: source folder {project.source_dir} not found (from {project.config_file})",
+              file=sys.stderr)
+        return 2
+    analyzer = Analyzer(project.source_dir, project.translations_dir)
+    try:
+        return args.run(args, project, analyzer)
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The engine's hook: for one page and language, the validated translations of its keys.
+
+`TranslationMerge(translations_dir).for_page(lang, rel)` returns a digest (changes whenever the page's
+JSON file or the language's glossary changes) and a function key → sanitized translation, or None
+when it is missing, empty or invalid (the engine then shows the English, marked as a fallback).
+Parsed and validated files are cached by content hash, so repeated calls cost one file read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostic
+from .store import TranslationFile, TranslationStore
+from .validate import Glossary, load_glossary, validate
+
+
+def short_key(key: str, width: int = 60) -> str:
+    """A key as messages show it: one line, at most `width` characters."""
+    one_line = " ".join(key.split())
+    return one_line if len(one_line) <= width else one_line[: width - 1] + "…"
+
+
+@dataclass
+class CheckedFile:
+    """One translation file, parsed and validated against a glossary."""
+
+    file: TranslationFile
+    translations: dict[str, str] = field(default_factory=dict)  # key → sanitized value (valid only)
+    invalid: dict[str, str] = field(default_factory=dict)  # key → reason
+    empty: set[str] = field(default_factory=set)
+    problems: list[Diagnostic] = field(default_factory=list)
+    file_errors: list[Diagnostic] = field(default_factory=list)  # the file as a whole (e.g. does not parse)
+
+
+def check_file(file: TranslationFile, glossary: Glossary) -> CheckedFile:
+    checked = CheckedFile(file)
+    for p in file.problems:
+        if p.key is not None:
+            message = f"invalid translation for key '{short_key(p.key)}': {p.message}"
+            checked.invalid[p.key] = p.message
+        else:
+            column = f" (column {p.column})" if p.line else ""
+            message = f"{p.message}{column}; the page is shown in English"
+            checked.file_errors.append(Diagnostic(file.shown, p.line, message))
+        checked.problems.append(Diagnostic(file.shown, p.line, message))
+    for key, value in file.entries.items():
+        verdict = validate(key, value, glossary)
+        if verdict.ok:
+            checked.translations[key] = verdict.value  # type: ignore[assignment]
+        elif verdict.empty:
+            checked.empty.add(key)
+        else:
+            checked.invalid[key] = verdict.reason
+            checked.problems.append(Diagnostic(file.shown, file.lines.get(key, 0),
+                                               f"invalid translation for key '{short_key(key)}': "
+                                               f"{verdict.reason}"))
+    return checked
+
+
+class TranslationMerge:
+    def __init__(self, translations_dir: Path):
+        self.store = TranslationStore(Path(translations_dir))
+        self._glossaries: dict[str, tuple[str, Glossary, list[Diagnostic]]] = {}
+        self._files: dict[tuple[str, str], tuple[str, CheckedFile]] = {}
+        self._reported_glossaries: set[tuple[str, str]] = set()
+
+    def glossary(self, lang: str) -> tuple[str, Glossary, list[Diagnostic]]:
+        """(digest, glossary, its problems), re-read only when its bytes change."""
+        path = self.store.glossary_path(lang)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raw = b""
+        digest = hashlib.sha1(raw).hexdigest()
+        cached = self._glossaries.get(lang)
+        if cached is None or cached[0] != digest:
+            glossary = load_glossary(path) if raw else Glossary()
+            shown = self.store.shown(path)
+            problems = [Diagnostic(shown, p.line, p.message) for p in glossary.problems]
+            cached = self._glossaries[lang] = (digest, glossary, problems)
+        return cached
+
+    def checked(self, lang: str, rel: str) -> tuple[str, CheckedFile]:
+        g_digest, glossary, _ = self.glossary(lang)
+        file = self.store.load(lang, rel)
+        digest = hashlib.sha1(f"{file.digest}:{g_digest}".encode()).hexdigest()
+        cached = self._files.get((lang, rel))
+        if cached is None or cached[0] != digest:
+            cached = self._files[(lang, rel)] = (digest, check_file(file, glossary))
+        return cached
+
+    def for_page(self, lang: str, rel: str) -> tuple[str, Callable[[str], str | None]]:
+        digest, checked = self.checked(lang, rel)
+        return digest, checked.translations.get
+
+    def page_problems(self, lang: str, rel: str) -> list[Diagnostic]:
+        """Problems of the page's file; a damaged glossary is reported once (with the first page asked)."""
+        _, checked = self.checked(lang, rel)
+        g_digest, _, g_problems = self.glossary(lang)
+        out: list[Diagnostic] = []
+        if g_problems and (lang, g_digest) not in self._reported_glossaries:
+            self._reported_glossaries.add((lang, g_digest))
+            out.extend(g_problems)
+        return out + list(checked.problems)

@@ -1,0 +1,175 @@
+"""How far each page's translation is: per page and language, every current key is exactly one of
+
+- **translated**: a valid, non-empty value;
+- **invalid**: a value that fails validation (never shown);
+- **stale**: no value, but an old key close to it (its English changed) still has a translation;
+- **missing**: no value at all (absent or empty).
+
+`obsolete` counts keys in the file that match no note any more (what `prune` removes). Coverage is
+translated / total. `coverage(...)` is what the site's status page and `translations status` use.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..notes import NotePreparer
+from ..structure import page_url
+from .keys import PageKey, load_page, page_keys, source_pages
+from .merge import CheckedFile, TranslationMerge
+
+STALE_RATIO = 0.6  # difflib ratio above which an old key counts as an earlier version of a new one
+
+
+@dataclass
+class Suggestion:
+    """A current key with no translation, and the closest old key that has one."""
+
+    key: str
+    line: int  # of the English in the source
+    old_key: str
+    old_value: str
+    ratio: float
+
+
+@dataclass
+class PageStatus:
+    lang: str
+    source: str  # path relative to the source folder, e.g. "conv_mixer/__init__.py"
+    url: str  # the page's URL relative to the language's root, e.g. "conv_mixer/index.html"
+    file: str  # the translation file as messages name it, e.g. "translations/zh/conv_mixer/__init__.json"
+    total: int = 0
+    translated: int = 0
+    missing: int = 0
+    stale: int = 0
+    invalid: int = 0
+    obsolete: int = 0
+    errors: list[str] = field(default_factory=list)  # file-level problems (e.g. JSON that does not parse)
+
+    @property
+    def coverage(self) -> float:
+        """0.0 … 1.0 (a page with nothing to translate counts as complete)."""
+        return self.translated / self.total if self.total else 1.0
+
+    @property
+    def percent(self) -> int:
+        """Coverage in whole percent, rounded down (100 only when complete)."""
+        return int(self.coverage * 100)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "coverage": round(self.coverage, 4)}
+
+
+@dataclass
+class Totals:
+    lang: str
+    pages: int = 0
+    total: int = 0
+    translated: int = 0
+    missing: int = 0
+    stale: int = 0
+    invalid: int = 0
+    obsolete: int = 0
+
+    @property
+    def coverage(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+    @property
+    def percent(self) -> int:
+        return int(self.coverage * 100)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "coverage": round(self.coverage, 4)}
+
+
+@dataclass
+class PageReport:
+    status: PageStatus
+    keys: list[PageKey]
+    checked: CheckedFile
+    suggestions: list[Suggestion]
+    obsolete_keys: list[str]
+
+
+def closest(key: str, candidates: dict[str, str]) -> tuple[str, str, float] | None:
+    """The candidate key most like `key` (difflib ratio ≥ STALE_RATIO), with its value."""
+    best: tuple[str, str, float] | None = None
+    for old, value in candidates.items():
+        matcher = difflib.SequenceMatcher(None, key, old, autojunk=False)
+        floor = best[2] if best else STALE_RATIO
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= floor and (best is None or ratio > best[2]):
+            best = (old, value, ratio)
+    return best
+
+
+class Analyzer:
+    """Sources and translations of one project; parses each source once."""
+
+    def __init__(self, source_dir: Path, translations_dir: Path, preparer: NotePreparer | None = None):
+        self.source_dir = Path(source_dir)
+        self.merge = TranslationMerge(Path(translations_dir))
+        self.store = self.merge.store
+        self.preparer = preparer or NotePreparer()
+        self._keys: dict[str, list[PageKey]] = {}
+
+    def sources(self) -> list[str]:
+        return source_pages(self.source_dir)
+
+    def keys(self, rel: str) -> list[PageKey]:
+        if rel not in self._keys:
+            self._keys[rel] = page_keys(load_page(self.source_dir, rel), self.preparer)
+        return self._keys[rel]
+
+    def report(self, lang: str, rel: str) -> PageReport:
+        keys = self.keys(rel)
+        _, checked = self.merge.checked(lang, rel)
+        file = checked.file
+        status = PageStatus(lang, rel, page_url(rel), file.shown, total=len(keys))
+        status.errors = [str(p) for p in checked.file_errors]
+        current = {k.key for k in keys}
+        old = {k: v for k, v in file.entries.items() if k not in current and v.strip()}
+        obsolete = sorted(k for k in [*file.entries, *(p.key for p in file.problems if p.key)]
+                          if k not in current)
+        suggestions = []
+        for k in keys:
+            if k.key in checked.translations:
+                status.translated += 1
+            elif k.key in checked.invalid:
+                status.invalid += 1
+            elif old and (hit := closest(k.key, old)):
+                status.stale += 1
+                suggestions.append(Suggestion(k.key, k.line, *hit))
+            else:
+                status.missing += 1
+        status.obsolete = len(set(obsolete))
+        return PageReport(status, keys, checked, suggestions, sorted(set(obsolete)))
+
+
+def coverage(source_dir: Path, translations_dir: Path, languages: list[str], *,
+             default_language: str = "en", analyzer: Analyzer | None = None) -> list[PageStatus]:
+    """Status of every source page in every language of `languages` except `default_language`,
+    grouped by language (in the order given), pages in the site's reading order."""
+    analyzer = analyzer or Analyzer(source_dir, translations_dir)
+    out = []
+    for lang in languages:
+        if lang == default_language:
+            continue
+        out.extend(analyzer.report(lang, rel).status for rel in analyzer.sources())
+    return out
+
+
+def totals(statuses: list[PageStatus]) -> list[Totals]:
+    """One line per language, in the order the languages first appear."""
+    by_lang: dict[str, Totals] = {}
+    for s in statuses:
+        t = by_lang.setdefault(s.lang, Totals(s.lang))
+        t.pages += 1
+        for name in ("total", "translated", "missing", "stale", "invalid", "obsolete"):
+            setattr(t, name, getattr(t, name) + getattr(s, name))
+    return list(by_lang.values())
