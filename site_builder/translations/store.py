@@ -68,6 +68,12 @@ def _skip(text: str, i: int) -> int:
     return i
 
 
+def _json_message(e: JSONDecodeError) -> str:
+    if e.msg.startswith("Invalid control character"):
+        return "a line break or control character inside a string (write it as \\n or \\t)"
+    return e.msg.removesuffix(" at").removesuffix(":")
+
+
 def parse_entries(text: str) -> tuple[dict[str, str], dict[str, int], list[Problem]]:
     """Parse a translation file's text: one JSON object whose keys and values are strings.
 
@@ -101,15 +107,15 @@ def parse_entries(text: str) -> tuple[dict[str, str], dict[str, int], list[Probl
             try:
                 key, i = scanstring(text, i + 1)
             except JSONDecodeError as e:
-                return fail(e.pos, f"bad key string: {e.msg}")
-            i = _skip(text, i)
+                return fail(e.pos, f"bad key string: {_json_message(e)}")
+            key_end, i = i, _skip(text, i)
             if i >= len(text) or text[i] != ":":
-                return fail(i, "expected ':' after the key")
+                return fail(key_end, "expected ':' after the key")
             i = _skip(text, i + 1)
             try:
                 value, i = decoder.raw_decode(text, i)
             except JSONDecodeError as e:
-                return fail(e.pos, f"bad value: {e.msg}")
+                return fail(e.pos, f"bad value: {_json_message(e)}")
             line, col = _pos(text, key_at)
             if key in entries or key in lines:
                 problems.append(Problem(line, col, f"duplicate key (first on line {lines[key]})", key))
@@ -128,6 +134,8 @@ def parse_entries(text: str) -> tuple[dict[str, str], dict[str, int], list[Probl
             if i < len(text) and text[i] == "}":
                 i += 1
                 break
+            if i >= len(text):
+                return fail(i, "unexpected end of file inside the object (missing '}'?)")
             return fail(i, "expected ',' or '}' after the value")
     i = _skip(text, i)
     if i < len(text):
