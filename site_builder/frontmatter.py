@@ -11,6 +11,7 @@ from .page import PageMeta
 
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FIELDS = ("title", "summary", "paper", "redirect")
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def split_front_matter(
@@ -39,7 +40,8 @@ def split_front_matter(
     fence_line = first_line + lead  # yaml_text starts with the newline that ends this line
     yaml_line = fence_line + 1
     try:
-        data = yaml.safe_load(yaml_text)
+        # The base loader keeps every scalar a string: `paper: 1607.06450` must not become a float.
+        data = yaml.load(yaml_text, Loader=_LOADER)
     except yaml.YAMLError as e:
         # The context mark is where the broken construct began (e.g. an unclosed "["), closer to the mistake.
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
@@ -59,7 +61,7 @@ def split_front_matter(
             continue
         if value is None:
             continue
-        if not isinstance(value, (str, int, float)):
+        if not isinstance(value, str):
             problems.append(Diagnostic(path, yaml_line, f"front matter {key!r} must be plain text"))
             continue
         setattr(meta, key, str(value).strip())

@@ -9,14 +9,14 @@ names, so any Pygments style sheet applies.
 from __future__ import annotations
 
 from functools import lru_cache
-from html import escape
-
 from pygments.lexer import Lexer
 from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.token import STANDARD_TYPES, Token, _TokenType
 from pygments.util import ClassNotFound
 
 _PYTHON = PythonLexer(stripnl=False, stripall=False, ensurenl=True)
+_WHITESPACE = Token.Text.Whitespace
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 @lru_cache(maxsize=None)
@@ -39,22 +39,28 @@ def _lexer(language: str | None) -> Lexer:
 
 
 def highlight_lines(text: str, language: str | None = "python") -> list[str]:
-    """HTML for each line of `text` (no trailing newline entry): `result[n - 1]` is line n."""
-    lines: list[list[str]] = [[]]
-    for ttype, value in _lexer(language).get_tokens(text):
-        cls = css_class(ttype) if ttype is not Token.Text.Whitespace else ""
-        pieces = value.split("\n")
-        for i, piece in enumerate(pieces):
+    """HTML for each line of `text`: `result[n - 1]` is line n."""
+    lines: list[str] = []
+    current: list[str] = []
+    for _, ttype, value in _lexer(language).get_tokens_unprocessed(text):
+        cls = "" if ttype is _WHITESPACE else css_class(ttype)
+        if "\n" not in value:  # the common case: a token within one line
+            current.append(f'<span class="{cls}">{value.translate(_ESCAPE)}</span>' if cls else
+                           value.translate(_ESCAPE))
+            continue
+        for i, piece in enumerate(value.split("\n")):
             if i:
-                lines.append([])
+                lines.append("".join(current))
+                current = []
             if piece:
-                lines[-1].append(f'<span class="{cls}">{escape(piece, False)}</span>' if cls else
-                                 escape(piece, False))
-    if lines and not lines[-1]:
-        lines.pop()  # the lexer ensures a final newline
-    return ["".join(parts) for parts in lines]
+                current.append(f'<span class="{cls}">{piece.translate(_ESCAPE)}</span>' if cls else
+                               piece.translate(_ESCAPE))
+    if current:
+        lines.append("".join(current))
+    return lines
 
 
+@lru_cache(maxsize=4096)
 def highlight_inline(code: str, language: str | None = "python") -> str:
     """One snippet as a single run of spans (for inline code in notes)."""
     return "\n".join(highlight_lines(code, language))

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ class KatexRenderer:
         node = shutil.which("node")
         if node is None:
             raise KatexUnavailable("Node.js (`node`) is not on PATH; it is needed to render math")
-        self.node_modules = node_modules
+        self.node_modules = node_modules = node_modules.resolve()
         self.version = json.loads((node_modules / "katex" / "package.json").read_text())["version"]
         self._cache: dict[tuple[bool, str], MathResult] = {}
         self._lock = threading.Lock()
@@ -63,18 +64,29 @@ class KatexRenderer:
 
     def render_many(self, items: list[tuple[str, bool]]) -> list[MathResult]:
         """Render (tex, display) pairs, sending only uncached ones, in one round trip."""
+        return self.submit(items)()
+
+    def submit(self, items: list[tuple[str, bool]]) -> Callable[[], list[MathResult]]:
+        """Send the formulas now, collect later: Node renders on the other core while Python goes on
+        (highlighting, markdown). Collect before the next submit; one request is in flight at most."""
         with self._lock:
             todo = list(dict.fromkeys((d, t) for t, d in items if (d, t) not in self._cache))
             if todo:
                 request = {"items": [{"tex": t, "display": d} for d, t in todo]}
                 self._proc.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
                 self._proc.stdin.flush()  # type: ignore[union-attr]
-                answer = self._proc.stdout.readline()  # type: ignore[union-attr]
-                if not answer:
-                    raise KatexUnavailable("the KaTeX worker stopped unexpectedly")
-                for key, result in zip(todo, json.loads(answer)["results"], strict=True):
-                    self._cache[key] = MathResult(result.get("html"), result.get("error"))
-            return [self._cache[(d, t)] for t, d in items]
+
+        def collect() -> list[MathResult]:
+            with self._lock:
+                if todo:
+                    answer = self._proc.stdout.readline()  # type: ignore[union-attr]
+                    if not answer:
+                        raise KatexUnavailable("the KaTeX worker stopped unexpectedly")
+                    for key, result in zip(todo, json.loads(answer)["results"], strict=True):
+                        self._cache[key] = MathResult(result.get("html"), result.get("error"))
+                return [self._cache[(d, t)] for t, d in items]
+
+        return collect
 
     def close(self) -> None:
         if self._proc.poll() is None:

@@ -19,6 +19,9 @@ from .protect import CLOSE, OPEN, TOKEN, Piece, protect
 
 PLACEHOLDER = re.compile(r'<span translate="?no"?>_\^_(\d+)_\^_</span>')
 _BLOCK_TOKEN = re.compile(f"<p>{OPEN}(\\d+){CLOSE}</p>")
+# A single line with no markdown syntax: no emphasis, links, HTML, entities, escapes, list or
+# heading markers (a lone line can be neither a table nor a line break).
+_PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+*>#=])(?=\S)[^*_`\[\]<>&\\\n\t]*(?<=\S)")
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _ID = re.compile(r'\bid="([^"]*)"')
 
@@ -52,12 +55,19 @@ class NotePreparer:
         if (hit := self._cache.get(note)) is not None:
             return hit
         protected = protect(note)
-        html = self._md.reset().convert(protected.text)
+        html = self.markdown(protected.text)
         html = _BLOCK_TOKEN.sub(lambda m: placeholder(int(m.group(1))), html)
         html = TOKEN.sub(lambda m: placeholder(int(m.group(1))), html)
         result = PreparedNote(html + "\n" if html else "", tuple(protected.pieces), tuple(protected.problems))
         self._cache[note] = result
         return result
+
+
+    def markdown(self, text: str) -> str:
+        """python-markdown's HTML for `text`; one line of plain prose (most comments) skips it."""
+        if _PLAIN_LINE.fullmatch(text):
+            return f"<p>{text}</p>"
+        return self._md.reset().convert(text)
 
 
 def plain_text(note_markdown: str) -> str:

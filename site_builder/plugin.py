@@ -135,6 +135,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             view.update(rows=rendered.rows, paper_url=rendered.paper_url, summary=rendered.summary,
                         source_href=self.site.source_link(entry.source), redirect=rendered.redirect)
             title = rendered.title
+            self.ids[page.url] = rendered.ids
             has_intro = any(row.kind == "module" for row in rendered.rows)
             if lang == self.site.default_language:
                 self.links[page.url] = [Link(target, rendered.source, line) for target, line in rendered.links]
@@ -236,7 +237,10 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         }
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        self.ids[page.url] = ids_in_html(output)
+        if page.file.src_uri in self.generated:
+            self.ids.setdefault(page.url, set())  # row and note ids were recorded while rendering
+        else:
+            self.ids[page.url] = ids_in_html(output)
         if page.file.src_uri not in self.generated and page.content:
             source = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
             markdown = page.markdown or ""

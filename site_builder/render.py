@@ -66,9 +66,11 @@ def render_page(
     prepared: list[PreparedNote] = [preparer.prepare(row.note) for row in page.rows]
     math_items = [(p.text, p.kind == "display_math") for note in prepared for p in note.pieces
                   if p.kind in ("math", "display_math")]
-    math_results = iter(math.render_many(math_items) if math_items else [])
+    # Node renders this page's math while Python highlights the code.
+    pending_math = math.submit(math_items) if math_items else list
     if highlighted is None:
         highlighted = highlight_lines(page.text) if page.language == "python" else []
+    math_results = iter(pending_math())
 
     rows: list[RenderedRow] = []
     links: list[tuple[str, int]] = []

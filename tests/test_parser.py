@@ -207,3 +207,15 @@ def test_title_falls_back_to_front_matter_then_heading_then_the_path():
     assert parse_python('"""\n# H\n"""\n', "a/b.py").meta.title == "H"
     assert parse_python("x = 1\n", "models/conv_mixer/__init__.py").meta.title == "Conv mixer"
     assert parse_python("x = 1\n", "a/layer_norm.py").meta.title == "Layer norm"
+
+
+def test_comment_inside_a_multi_line_signature_stays_with_the_code():
+    page, rs = rows('''
+        def f(
+            a,
+            # about b
+            b,
+        ):
+            return a
+    ''')
+    assert len(rs) == 1 and code(page, rs[0])[2] == "    # about b"

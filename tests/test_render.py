@@ -10,9 +10,12 @@ import os
 import re
 from pathlib import Path
 
+import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from site_builder.notes import anchor_ids, fill, link_targets, render_piece
+from site_builder.notes import NotePreparer, anchor_ids, fill, link_targets, render_piece
 from site_builder.parser import parse_python
 from site_builder.render import render_page
 
@@ -81,3 +84,12 @@ def test_page_rows_carry_ids_notes_and_highlighted_code(preparer, math):
     assert rendered.rows[0].code_html == '<span class="kn">import</span> <span class="nn">os</span>'
     assert rendered.rows[1].first_line == 9 and rendered.rows[2].first_line == 11
     assert rendered.title == "T" and not rendered.diagnostics
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab 1.-+*#>=|!:~'\"()\t&<_[]\\\n$`") + ["\u4e2d", "\u3042"]),
+               max_size=30))
+def test_plain_line_shortcut_renders_exactly_like_markdown(text):
+    """Plain one-line notes skip python-markdown; the HTML must be the same as markdown's."""
+    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    assert NotePreparer().markdown(text) == md.convert(text)
