@@ -142,3 +142,26 @@ def test_coverage_counts(tmp_path):
     [t_zh, t_ja] = totals(statuses)
     assert (t_zh.lang, t_zh.pages, t_zh.translated, t_zh.total) == ("zh", 1, 4, 5)
     assert t_ja.as_dict()["coverage"] == 0
+
+
+def test_english_copied_as_the_translation_counts_as_untranslated(tmp_path):
+    src, root = make_project(tmp_path, {**ZH, LAYER: LAYER, "Tiny": "Tiny"})
+    _, translate = TranslationMerge(root).for_page("zh", "pkg/__init__.py")
+    assert translate(LAYER) is None  # shown as English, marked as such
+    assert translate("Tiny") == "Tiny"  # a title may stay as it is
+    [zh] = coverage(src, root, ["zh"])
+    assert (zh.translated, zh.missing, zh.invalid) == (3, 1, 1)
+
+
+def test_a_note_of_only_a_formula_needs_no_translation(tmp_path, preparer):
+    from site_builder.translations.keys import page_keys
+
+    src, root = make_project(tmp_path)
+    (src / "pkg" / "__init__.py").write_text(SOURCE.replace("        # Add the residual\n",
+                                                            "        # $$y = x + 1$$\n"), "utf-8")
+    page = parse_file(src / "pkg" / "__init__.py")
+    formula = "<span translate=no>_^_0_^_</span>\n"
+    assert formula in [preparer.prepare(r.note).key for r in page.rows]
+    assert formula not in [k.key for k in page_keys(page, preparer)]
+    _, translate = TranslationMerge(root).for_page("zh", "pkg/__init__.py")
+    assert translate(formula) == formula  # never counted as a fallback

@@ -44,6 +44,12 @@ def test_lost_placeholder():
     assert "placeholder _^_1_^_ is missing" in reasons(KEY, f"<p>把残差 {P0} 加上。</p>\n")
 
 
+def test_many_lost_placeholders_are_summed_up():
+    key = "<p>" + " ".join(f"<span translate=no>_^_{n}_^_</span>" for n in range(6)) + " text</p>\n"
+    expected = "6 placeholders are missing (_^_0_^_, _^_1_^_, _^_2_^_, _^_3_^_, …)"
+    assert reasons(key, "<p>文字</p>\n") == expected
+
+
 def test_duplicated_placeholder():
     assert "placeholder _^_0_^_ appears 2 times" in reasons(KEY, f"<p>{P0} {P0} {P1}</p>\n")
 

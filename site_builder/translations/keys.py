@@ -9,6 +9,7 @@ from ..notes import NotePreparer
 from ..page import SourcePage
 from ..parser import parse_file
 from ..structure import SiteStructure
+from .validate import has_text
 
 
 @dataclass(frozen=True)
@@ -19,12 +20,13 @@ class PageKey:
 
 
 def page_keys(page: SourcePage, preparer: NotePreparer) -> list[PageKey]:
-    """In page order, each key once (a note repeated on a page shares one translation)."""
+    """In page order, each key once (a note repeated on a page shares one translation). A note with
+    nothing to translate (only a formula or code) has no key: the page shows it as it is."""
     out: list[PageKey] = []
     seen: set[str] = set()
 
     def add(key: str | None, line: int, kind: str) -> None:
-        if key and key.strip() and key not in seen:
+        if key and key.strip() and key not in seen and has_text(key):
             seen.add(key)
             out.append(PageKey(key, line, kind))
 

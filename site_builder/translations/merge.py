@@ -2,7 +2,8 @@
 
 `TranslationMerge(translations_dir).for_page(lang, rel)` returns a digest (changes whenever the page's
 JSON file or the language's glossary changes) and a function key → sanitized translation, or None
-when it is missing, empty or invalid (the engine then shows the English, marked as a fallback).
+when it is missing, empty, a copy of the English, or invalid (the engine then shows the English,
+marked as a fallback). A note with nothing to translate (only formulas or code) maps to itself.
 Parsed and validated files are cached by content hash, so repeated calls cost one file read.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from .store import TranslationFile, TranslationStore
-from .validate import Glossary, load_glossary, validate
+from .validate import Glossary, has_text, is_plain_text_key, load_glossary, validate
 
 
 def short_key(key: str, width: int = 60) -> str:
@@ -48,6 +49,9 @@ def check_file(file: TranslationFile, glossary: Glossary) -> CheckedFile:
             checked.file_errors.append(Diagnostic(file.shown, p.line, message))
         checked.problems.append(Diagnostic(file.shown, p.line, message))
     for key, value in file.entries.items():
+        if value == key and not is_plain_text_key(key) and has_text(key):
+            checked.empty.add(key)  # the English copied over: still untranslated
+            continue
         verdict = validate(key, value, glossary)
         if verdict.ok:
             checked.translations[key] = verdict.value  # type: ignore[assignment]
@@ -95,7 +99,15 @@ class TranslationMerge:
 
     def for_page(self, lang: str, rel: str) -> tuple[str, Callable[[str], str | None]]:
         digest, checked = self.checked(lang, rel)
-        return digest, checked.translations.get
+        translations = checked.translations
+
+        def translate(key: str) -> str | None:
+            found = translations.get(key)
+            if found is None and key not in checked.invalid and not has_text(key):
+                return key  # only formulas or code: the same in every language, never a fallback
+            return found
+
+        return digest, translate
 
     def page_problems(self, lang: str, rel: str) -> list[Diagnostic]:
         """Problems of the page's file; a damaged glossary is reported once (with the first page asked)."""

@@ -73,6 +73,13 @@ def sanitize(html: str) -> str:
     )
 
 
+def has_text(key: str) -> bool:
+    """Whether a key has anything to translate (a note of only formulas or code has not)."""
+    if is_plain_text_key(key):
+        return any(c.isalpha() for c in key)
+    return any(c.isalpha() for c in "".join(scan(PLACEHOLDER_SPAN.sub(" ", key)).text))
+
+
 def is_plain_text_key(key: str) -> bool:
     """Titles and summaries are plain text; note keys are HTML."""
     return not _TAG_LIKE.search(key)
@@ -367,7 +374,7 @@ def _placeholder_problems(key: str, value: str) -> list[str]:
     want = Counter(PLACEHOLDER_SPAN.findall(key))
     have = Counter(PLACEHOLDER_SPAN.findall(value))
     marks = Counter(PLACEHOLDER_MARK.findall(value))
-    out = []
+    out, missing = [], []
     for n in sorted(set(want) | set(have) | set(marks), key=int):
         tag = f"_^_{n}_^_"
         if marks[n] > have[n]:
@@ -375,9 +382,14 @@ def _placeholder_problems(key: str, value: str) -> list[str]:
         elif n not in want:
             out.append(f"placeholder {tag} is not in the English")
         elif have[n] == 0:
-            out.append(f"placeholder {tag} is missing")
+            missing.append(tag)
         elif have[n] > want[n]:
             out.append(f"placeholder {tag} appears {have[n]} times")
+    if len(missing) == 1:
+        out.insert(0, f"placeholder {missing[0]} is missing")
+    elif len(missing) > 1:
+        shown = ", ".join(missing[:4]) + (", …" if len(missing) > 4 else "")
+        out.insert(0, f"{len(missing)} placeholders are missing ({shown})")
     return out
 
 
