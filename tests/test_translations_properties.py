@@ -135,3 +135,33 @@ def test_dropping_or_repeating_a_placeholder_is_always_caught(preparer, case, da
     if dropped.strip():  # (an empty value is "untranslated", not invalid)
         assert "is missing" in validate(key, dropped).reason
     assert "appears 2 times" in validate(key, repeated).reason
+
+
+ENTRIES = st.dictionaries(st.text(max_size=40), st.text(max_size=40), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ENTRIES)
+def test_store_text_round_trips_escaped_or_raw(entries):
+    import json
+
+    from site_builder.translations.store import dumps, parse_entries
+
+    for text in (dumps(entries), json.dumps(entries, ensure_ascii=True), json.dumps(entries, indent=1)):
+        parsed, lines, problems = parse_entries(text)
+        assert parsed == entries and not problems
+    assert dumps(parse_entries(dumps(entries))[0]) == dumps(entries)  # writing is a fixed point
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ENTRIES, st.lists(ENTRIES, max_size=4))
+def test_successive_updates_keep_every_entry(tmp_path, start, additions):
+    from site_builder.translations.store import TranslationStore
+
+    store = TranslationStore(tmp_path)
+    store.save("zh", "p.py", start)
+    expected = dict(start)
+    for added in additions:  # each tool adds its own entries and keeps the rest
+        store.update("zh", "p.py", lambda e, added=added: {**e, **added})
+        expected.update(added)
+    assert store.load("zh", "p.py").entries == expected
