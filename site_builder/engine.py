@@ -14,11 +14,12 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
+from .highlight import highlight_inline
 from .katex import KatexRenderer, find_node_modules, shared_renderer
 from .notes import NotePreparer
 from .page import SourcePage
 from .parser import parse_file
-from .render import RenderedPage, Translate, render_page
+from .render import PageJob, RenderedPage, Translate, finish_page, start_page
 from .structure import SiteStructure
 
 
@@ -60,16 +61,40 @@ class Engine:
         return cached.digest, cached.value  # type: ignore[return-value]
 
     def render(self, rel: str, lang: str | None = None) -> RenderedPage:
+        return self.render_all([rel], lang)[0]
+
+    def render_all(self, rels: list[str], lang: str | None = None) -> list[RenderedPage]:
+        """Render pages, re-using every page whose source and translation are unchanged.
+
+        All pages are started first (notes prepared, formulas sent to Node), then finished: Node
+        renders math on one core while Python highlights code on the other.
+        """
         lang = lang or self.config.default_language
-        digest, page = self.source(rel)
-        translate: Translate | None = None
-        if lang != self.config.default_language and self.translator is not None:
-            t_digest, translate = self.translator.for_page(lang, rel)
-            digest += t_digest
-        key = (rel, lang)
-        cached = self._rendered.get(key)
-        if cached is not None and cached.digest == digest:
-            return cached.value  # type: ignore[return-value]
+        out: dict[str, RenderedPage] = {}
+        started = []
+        for rel in rels:
+            digest, page = self.source(rel)
+            translate: Translate | None = None
+            if lang != self.config.default_language and self.translator is not None:
+                t_digest, translate = self.translator.for_page(lang, rel)
+                digest += t_digest
+            cached = self._rendered.get((rel, lang))
+            if cached is not None and cached.digest == digest:
+                out[rel] = cached.value  # type: ignore[assignment]
+            else:
+                started.append((rel, digest, translate, self._start(page)))
+        for rel, digest, translate, job in started:
+            rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel))
+            if translate is not None:
+                rendered.translation_problems = self.translator.page_problems(lang, rel)
+            self._rendered[(rel, lang)] = _Cached(digest, rendered)
+            out[rel] = rendered
+        return [out[rel] for rel in rels]
+
+    def _start(self, page: SourcePage) -> PageJob:
+        return start_page(page, self.preparer, self.math)
+
+    def _image_check(self, rel: str):
         folder = posixpath.dirname(rel)
 
         def image_exists(src: str) -> bool:
@@ -77,12 +102,14 @@ class Engine:
                 return True
             return (self.config.source_dir / folder / src.split("#")[0]).is_file()
 
-        rendered = render_page(page, self.preparer, self.math, lang=lang, translate=translate,
-                               image_exists=image_exists)
-        if translate is not None:
-            rendered.translation_problems = self.translator.page_problems(lang, rel)
-        self._rendered[key] = _Cached(digest, rendered)
-        return rendered
+        return image_exists
+
+    def forget_fragments(self) -> None:
+        """Drop the caches of notes, formulas and inline code shared between pages (benchmarks use
+        this to render every file as if it were the first)."""
+        self.preparer = NotePreparer()
+        self.math.forget()
+        highlight_inline.cache_clear()
 
     def diagnostics(self) -> list[Diagnostic]:
         out: list[Diagnostic] = []

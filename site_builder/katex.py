@@ -12,7 +12,9 @@ import os
 import shutil
 import subprocess
 import threading
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +44,8 @@ def find_node_modules(start: Path) -> Path:
 
 
 class KatexRenderer:
-    """Talks to `katex_worker.mjs`. Thread-safe; one request in flight at a time."""
+    """Talks to `katex_worker.mjs`. Requests are written as they come; a reader thread collects the
+    answers in order, so Node works on one core while Python goes on with the other."""
 
     def __init__(self, node_modules: Path):
         node = shutil.which("node")
@@ -51,6 +54,8 @@ class KatexRenderer:
         self.node_modules = node_modules = node_modules.resolve()
         self.version = json.loads((node_modules / "katex" / "package.json").read_text())["version"]
         self._cache: dict[tuple[bool, str], MathResult] = {}
+        self._in_flight: dict[tuple[bool, str], Future] = {}
+        self._answers: deque[tuple[list[tuple[bool, str]], Future]] = deque()
         self._lock = threading.Lock()
         env = dict(os.environ, KATEX_MODULE_DIR=str(node_modules / "katex"))
         self._proc = subprocess.Popen(
@@ -60,33 +65,58 @@ class KatexRenderer:
         hello = self._proc.stdout.readline()  # type: ignore[union-attr]
         if not hello:
             raise KatexUnavailable("the KaTeX worker exited at start-up")
+        threading.Thread(target=self._read_answers, name="katex-reader", daemon=True).start()
         atexit.register(self.close)
 
+    def _read_answers(self) -> None:
+        for line in self._proc.stdout:  # type: ignore[union-attr]
+            results = json.loads(line)["results"]
+            with self._lock:
+                keys, done = self._answers.popleft()
+                answer = {key: MathResult(r.get("html"), r.get("error")) for key, r in zip(keys, results, strict=True)}
+                self._cache.update(answer)
+                for key in keys:
+                    self._in_flight.pop(key, None)
+            done.set_result(answer)
+        with self._lock:  # the worker is gone: wake up everyone still waiting
+            while self._answers:
+                self._answers.popleft()[1].set_exception(KatexUnavailable("the KaTeX worker stopped"))
+
     def render_many(self, items: list[tuple[str, bool]]) -> list[MathResult]:
-        """Render (tex, display) pairs, sending only uncached ones, in one round trip."""
+        """Render (tex, display) pairs, sending only uncached ones."""
         return self.submit(items)()
 
     def submit(self, items: list[tuple[str, bool]]) -> Callable[[], list[MathResult]]:
-        """Send the formulas now, collect later: Node renders on the other core while Python goes on
-        (highlighting, markdown). Collect before the next submit; one request is in flight at most."""
+        """Send the formulas now; the returned function waits for and returns their results."""
+        keys = [(display, tex) for tex, display in items]
+        # Each key's result is already known, or comes with the answer to a request in flight.
+        known: dict[tuple[bool, str], MathResult | Future] = {}
         with self._lock:
-            todo = list(dict.fromkeys((d, t) for t, d in items if (d, t) not in self._cache))
+            todo = []
+            for key in dict.fromkeys(keys):
+                if key in self._cache:
+                    known[key] = self._cache[key]
+                elif key in self._in_flight:
+                    known[key] = self._in_flight[key]
+                else:
+                    todo.append(key)
             if todo:
+                done: Future = Future()
+                for key in todo:
+                    self._in_flight[key] = known[key] = done
+                self._answers.append((todo, done))
                 request = {"items": [{"tex": t, "display": d} for d, t in todo]}
                 self._proc.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
                 self._proc.stdin.flush()  # type: ignore[union-attr]
 
         def collect() -> list[MathResult]:
-            with self._lock:
-                if todo:
-                    answer = self._proc.stdout.readline()  # type: ignore[union-attr]
-                    if not answer:
-                        raise KatexUnavailable("the KaTeX worker stopped unexpectedly")
-                    for key, result in zip(todo, json.loads(answer)["results"], strict=True):
-                        self._cache[key] = MathResult(result.get("html"), result.get("error"))
-                return [self._cache[(d, t)] for t, d in items]
+            return [v.result()[k] if isinstance(v, Future) else v for k, v in ((k, known[k]) for k in keys)]
 
         return collect
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
     def close(self) -> None:
         if self._proc.poll() is None:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import markdown
 
-from .highlight import highlight_lines
+from .highlight import highlight_inline, highlight_lines
 from .protect import CLOSE, OPEN, TOKEN, Piece, protect
 
 PLACEHOLDER = re.compile(r'<span translate="?no"?>_\^_(\d+)_\^_</span>')
@@ -83,7 +83,7 @@ def render_piece(piece: Piece, math_html: str | None = None, math_error: str | N
         return (f'<span class="katex-error" title="{escape(math_error or "invalid LaTeX")}">'
                 f"{escape(piece.text)}</span>")
     if piece.kind == "code":
-        return f'<code class="highlight">{"".join(highlight_lines(piece.text))}</code>'
+        return f'<code class="highlight">{highlight_inline(piece.text)}</code>'
     if piece.kind == "code_block":
         code = "\n".join(highlight_lines(piece.text, piece.language or "python"))
         return f'<div class="highlight"><pre><code>{code}</code></pre></div>'

@@ -112,6 +112,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 files.append(File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font)))
         self.katex_integrity = sri_sha384(dist / "katex.min.css")
         self.files = files
+        sources = [e.source for e in self.structure.entries if e.source]
+        for lang in self.site.languages:
+            self.engine.render_all(sources, lang)  # all at once: math and code render in parallel
         return files
 
     def _prefix(self, lang: str) -> str:

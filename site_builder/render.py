@@ -51,26 +51,41 @@ def _line_of(note: str, needle: str, start_line: int) -> int:
     return start_line + (note.count("\n", 0, at) if at >= 0 else 0)
 
 
-def render_page(
-    page: SourcePage,
-    preparer: NotePreparer,
-    math,
+@dataclass
+class PageJob:
+    """A page whose notes are prepared and whose math is being rendered (by Node, meanwhile)."""
+
+    page: SourcePage
+    prepared: list[PreparedNote]
+    math_results: Callable[[], list]
+
+
+def start_page(page: SourcePage, preparer: NotePreparer, math) -> PageJob:
+    """Prepare the notes and send the page's formulas off to be rendered."""
+    prepared = [preparer.prepare(row.note) for row in page.rows]
+    math_items = [(p.text, p.kind == "display_math") for note in prepared for p in note.pieces
+                  if p.kind in ("math", "display_math")]
+    return PageJob(page, prepared, math.submit(math_items) if math_items else list)
+
+
+def render_page(page: SourcePage, preparer: NotePreparer, math, **options) -> RenderedPage:
+    """Render every row of `page` (see `finish_page` for the options)."""
+    return finish_page(start_page(page, preparer, math), **options)
+
+
+def finish_page(
+    job: PageJob,
     *,
     lang: str = "en",
     translate: Translate | None = None,
     image_exists: Callable[[str], bool] | None = None,
-    highlighted: list[str] | None = None,
 ) -> RenderedPage:
-    """Render every row of `page`. `translate` maps a note key to its translation (or None)."""
+    """Highlight the code, collect the math, merge translations. `translate` maps a note key to its
+    translation (or None to keep English)."""
+    page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
-    prepared: list[PreparedNote] = [preparer.prepare(row.note) for row in page.rows]
-    math_items = [(p.text, p.kind == "display_math") for note in prepared for p in note.pieces
-                  if p.kind in ("math", "display_math")]
-    # Node renders this page's math while Python highlights the code.
-    pending_math = math.submit(math_items) if math_items else list
-    if highlighted is None:
-        highlighted = highlight_lines(page.text) if page.language == "python" else []
-    math_results = iter(pending_math())
+    highlighted = highlight_lines(page.text) if page.language == "python" else []
+    math_results = iter(job.math_results())
 
     rows: list[RenderedRow] = []
     links: list[tuple[str, int]] = []
