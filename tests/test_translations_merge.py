@@ -165,3 +165,27 @@ def test_a_note_of_only_a_formula_needs_no_translation(tmp_path, preparer):
     assert formula not in [k.key for k in page_keys(page, preparer)]
     _, translate = TranslationMerge(root).for_page("zh", "pkg/__init__.py")
     assert translate(formula) == formula  # never counted as a fallback
+
+
+def test_engine_renders_translated_pages_with_the_current_code(tmp_path, math):
+    from pathlib import Path
+
+    from site_builder.config import SiteConfig
+    from site_builder.engine import Engine
+
+    src, root = make_project(tmp_path)
+    config = SiteConfig(source_dir=src, project_dir=Path(__file__).resolve().parent.parent,
+                        languages=["en", "zh"], translations_dir=root)
+    engine = Engine(config, math)
+    engine.translator = TranslationMerge(root)
+    zh = engine.render("pkg/__init__.py", "zh")
+    assert zh.title == "小页面" and zh.notes_fallback == 1
+    assert len(zh.translation_problems) == 1 and "'。'" in zh.translation_problems[0].message
+    (src / "pkg" / "__init__.py").write_text(SOURCE.replace("return x + 1", "return x + 12345"), "utf-8")
+    zh = engine.render("pkg/__init__.py", "zh")
+    assert "12345" in "".join(r.code_html for r in zh.rows) and zh.title == "小页面"
+    fixed = {**ZH, RESIDUAL: "<p>加上残差。</p>\n"}
+    (root / "zh" / "pkg" / "__init__.json").write_text(dumps(fixed), "utf-8")
+    zh = engine.render("pkg/__init__.py", "zh")  # a translation edit is picked up (digest changed)
+    assert zh.notes_fallback == 0 and not zh.translation_problems
+    assert any("加上残差。" in r.note_html for r in zh.rows)
