@@ -111,9 +111,10 @@ def closest(key: str, candidates: dict[str, str]) -> tuple[str, str, float] | No
 class Analyzer:
     """Sources and translations of one project; parses each source once."""
 
-    def __init__(self, source_dir: Path, translations_dir: Path, preparer: NotePreparer | None = None):
+    def __init__(self, source_dir: Path, translations_dir: Path, preparer: NotePreparer | None = None,
+                 merge: TranslationMerge | None = None):
         self.source_dir = Path(source_dir)
-        self.merge = TranslationMerge(Path(translations_dir))
+        self.merge = merge or TranslationMerge(Path(translations_dir))
         self.store = self.merge.store
         self.preparer = preparer or NotePreparer()
         self._keys: dict[str, list[PageKey]] = {}
