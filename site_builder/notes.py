@@ -22,6 +22,7 @@ _BLOCK_TOKEN = re.compile(f"<p>{OPEN}(\\d+){CLOSE}</p>")
 # A single line with no markdown syntax: no emphasis, links, HTML, entities, escapes, list or
 # heading markers (a lone line can be neither a table nor a line break).
 _PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+*>#=])(?=\S)[^*_`\[\]<>&\\\n\t]*(?<=\S)")
+_BLOCK_KINDS = {"code_block", "display_math", "image"}
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _ID = re.compile(r'\bid="([^"]*)"')
 
@@ -56,7 +57,9 @@ class NotePreparer:
             return hit
         protected = protect(note)
         html = self.markdown(protected.text)
-        html = _BLOCK_TOKEN.sub(lambda m: placeholder(int(m.group(1))), html)
+        # A code block or display formula alone in a paragraph stands on its own, outside the <p>.
+        html = _BLOCK_TOKEN.sub(lambda m: placeholder(int(m.group(1)))
+                                if protected.pieces[int(m.group(1))].kind in _BLOCK_KINDS else m.group(0), html)
         html = TOKEN.sub(lambda m: placeholder(int(m.group(1))), html)
         result = PreparedNote(html + "\n" if html else "", tuple(protected.pieces), tuple(protected.problems))
         self._cache[note] = result

@@ -26,12 +26,14 @@ from .config import SiteConfig
 from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
 from .notes import link_targets
+from .search import build_search_index
 from .parser import readable_title
 from .structure import Entry, SiteStructure, relative_url, scan_assets
 from .ui_text import OG_LOCALES, language_name, ui_text
 
 log = logging.getLogger("mkdocs.plugins.annotated")
 THEME_DIR = Path(__file__).with_name("theme")
+STATUS_PAGE = "translation-status.md"
 
 
 class AnnotatedConfig(base.Config):
@@ -40,6 +42,7 @@ class AnnotatedConfig(base.Config):
     languages = c.Type(list, default=["en"])
     translations_dir = c.Optional(c.Type(str))
     offline_assets = c.Type(bool, default=False)
+    search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
 
 
 @dataclass
@@ -103,6 +106,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             for asset in assets:
                 files.append(File.generated(config, prefix + asset,
                                             abs_src_path=str(self.site.source_dir / asset)))
+        self.status_pages: dict[str, str] = {}  # src_uri → language of the translation status page
+        if self.engine.translator is not None:
+            for lang in self.site.languages:
+                src_uri = self._prefix(lang) + STATUS_PAGE
+                files.append(File.generated(config, src_uri, content=""))
+                self.status_pages[src_uri] = lang
+        self._coverage = None
         files.append(File.generated(config, "assets/pygments.css", content=pygments_css()))
         dist = katex_dist(self.engine.math.node_modules)
         if self.site.offline_assets:
@@ -123,6 +133,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     # --- pages ------------------------------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.status_pages:
+            return self._status_page(page, self.status_pages[page.file.src_uri])
         generated = self.generated.get(page.file.src_uri)
         if generated is None:
             return markdown
@@ -151,6 +163,30 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             view.update(listing=self._listing(page.url, lang, everything=False))
         page.meta["title"] = title
         self.views[page.file.src_uri] = view
+        return ""
+
+    def _status_page(self, page: Page, lang: str) -> str:
+        """Per language and page, how much is translated: where a contributor can help."""
+        from .translations.status import Analyzer, coverage, totals
+
+        if self._coverage is None:
+            analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
+                                self.engine.translator)
+            statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
+                                default_language=self.site.default_language, analyzer=analyzer)
+            self._coverage = (statuses, totals(statuses))
+        statuses, sums = self._coverage
+        sections = []
+        for total in sums:
+            rows = []
+            for status in (s for s in statuses if s.lang == total.lang):
+                entry = self.structure.by_url.get(status.url)
+                rows.append({"status": status, "title": self._title(entry, lang)[0] if entry else status.source,
+                             "href": relative_url(page.url, self._prefix(lang) + status.url)})
+            sections.append({"lang": total.lang, "name": language_name(total.lang), "total": total, "rows": rows})
+        page.meta["template"] = "status.html"
+        page.meta["title"] = ui_text(lang)["translation_status"]
+        self.views[page.file.src_uri] = {"status": sections, "summary": None, "redirect": None}
         return ""
 
     def _title(self, entry: Entry, lang: str) -> tuple[str, str | None]:
@@ -234,7 +270,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             "canonical": self.site.site_url + url if self.site.site_url else None,
             "alternates": alternates, "languages": languages, "og_locale": OG_LOCALES.get(lang, lang),
             "root": base_url, "home": relative_url(url, home), "breadcrumbs": crumbs, "prev": prev, "next": nxt,
-            "text": text, "search": False, "redirect": (view or {}).get("redirect"),
+            "text": text, "search": self.config.search,
+            "status_href": relative_url(url, self._prefix(lang) + STATUS_PAGE[:-3] + ".html")
+            if self.status_pages else None, "redirect": (view or {}).get("redirect"),
             "katex_css": f"{base_url}/assets/katex/katex.min.css" if offline else katex_cdn_css(katex_version),
             "katex_integrity": None if offline else self.katex_integrity,
         }
@@ -257,6 +295,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         for problem in check_links(self.links, known, self.ids):
             log.warning(str(problem))
         self._write_sitemap(Path(config.site_dir))
+        if self.config.search:
+            build_search_index(Path(config.site_dir), self.engine.math.node_modules)
 
     def _write_sitemap(self, site_dir: Path) -> None:
         """sitemap.xml with every page and its language alternates (well-formed by construction)."""

@@ -38,3 +38,136 @@
     if (event.key === "Escape") document.querySelectorAll(".zoom-overlay").forEach(function (o) { o.remove(); });
   });
 })();
+
+// Identifier highlighting: click (or Enter on) a name in the code, or in inline code in a note, to mark
+// every occurrence on the page; again to clear. Arrow keys move between names inside a code block.
+(function () {
+  "use strict";
+  var NAME = '[class^="n"], .bp, .fm, .vm, .py';
+  var SCOPE = ".code " + NAME.split(", ").join(", .code ") + ", code.highlight " + NAME.split(", ").join(", code.highlight ");
+  var current = null;
+
+  function names() { return document.querySelectorAll(SCOPE); }
+  function mark(text) {
+    var count = 0;
+    names().forEach(function (el) {
+      var on = text !== null && el.textContent === text;
+      el.classList.toggle("marked", on);
+      if (on) count++;
+    });
+    current = text;
+    var status = document.getElementById("ident-status");
+    if (status) status.textContent = text === null ? "" : count + " × " + text;
+  }
+  function toggle(el) { mark(current === el.textContent ? null : el.textContent); }
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest && event.target.closest(SCOPE);
+    if (el && !event.target.closest("a")) toggle(el);
+  });
+
+  // Each code block is one tab stop; inside it, arrows walk the names and Enter/Space marks one.
+  document.querySelectorAll(".code pre").forEach(function (pre) {
+    pre.tabIndex = 0;
+    pre.setAttribute("aria-label", "Code; arrow keys move between names, Enter highlights a name");
+  });
+  document.addEventListener("keydown", function (event) {
+    var pre = event.target.closest && event.target.closest(".code pre");
+    if (event.key === "Escape") { mark(null); return; }
+    if (!pre) return;
+    var list = Array.prototype.slice.call(pre.querySelectorAll(NAME));
+    if (!list.length) return;
+    var at = list.indexOf(event.target);
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      var next = at < 0 ? 0 : (at + (event.key === "ArrowRight" ? 1 : -1) + list.length) % list.length;
+      list[next].tabIndex = -1;
+      list[next].focus();
+      event.preventDefault();
+    } else if ((event.key === "Enter" || event.key === " ") && at >= 0) {
+      toggle(list[at]);
+      event.preventDefault();
+    }
+  });
+  var status = document.createElement("div");
+  status.id = "ident-status";
+  status.className = "visually-hidden";
+  status.setAttribute("aria-live", "polite");
+  document.body.appendChild(status);
+})();
+
+// Search with pagefind (its index is built after mkdocs): results link to the row holding the match.
+(function () {
+  "use strict";
+  var box = document.getElementById("search");
+  if (!box) return;
+  var bundle = box.dataset.bundle;
+  var input = document.createElement("input");
+  input.type = "search";
+  input.placeholder = box.dataset.placeholder || "Search";
+  input.setAttribute("aria-label", input.placeholder);
+  input.setAttribute("autocomplete", "off");
+  var list = document.createElement("ol");
+  list.className = "search-results";
+  list.setAttribute("aria-live", "polite");
+  list.hidden = true;
+  box.appendChild(input);
+  box.appendChild(list);
+  var engine = null;
+  var pending = 0;
+
+  function load() {
+    if (!engine) engine = import(bundle + "pagefind.js").then(function (pf) { return pf.init ? pf.init().then(function () { return pf; }) : pf; });
+    return engine;
+  }
+  // The row (an element with an id) that holds the first matching word.
+  function rowAnchor(data) {
+    var at = data.locations && data.locations.length ? data.locations[0] : 0;
+    var best = null;
+    (data.anchors || []).forEach(function (a) {
+      if (a.element === "section" && a.location <= at && (!best || a.location >= best.location)) best = a;
+    });
+    return best ? "#" + best.id : "";
+  }
+  function show(items) {
+    list.innerHTML = "";
+    items.forEach(function (data) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = data.url.split("#")[0] + rowAnchor(data);
+      var title = document.createElement("strong");
+      title.textContent = (data.meta && data.meta.title) || data.url;
+      var excerpt = document.createElement("span");
+      excerpt.innerHTML = data.excerpt;  // pagefind escapes the text and adds <mark>
+      a.appendChild(title);
+      a.appendChild(excerpt);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    list.hidden = items.length === 0 && !input.value;
+    if (!items.length && input.value) {
+      var none = document.createElement("li");
+      none.textContent = "—";
+      list.appendChild(none);
+      list.hidden = false;
+    }
+  }
+  input.addEventListener("input", function () {
+    var query = input.value.trim();
+    var ticket = ++pending;
+    if (!query) { show([]); return; }
+    load().then(function (pf) { return pf.debouncedSearch ? pf.debouncedSearch(query, {}, 150) : pf.search(query); })
+      .then(function (search) {
+        if (!search || ticket !== pending) return null;
+        return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }));
+      })
+      .then(function (items) { if (items && ticket === pending) show(items); })
+      .catch(function () { show([]); });
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { input.value = ""; show([]); }
+    if (event.key === "ArrowDown") { var first = list.querySelector("a"); if (first) { first.focus(); event.preventDefault(); } }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "/" && document.activeElement === document.body) { input.focus(); event.preventDefault(); }
+  });
+})();
