@@ -22,7 +22,7 @@ _BLOCK_TOKEN = re.compile(f"<p>{OPEN}(\\d+){CLOSE}</p>")
 # A single line with no markdown syntax: no emphasis, links, HTML, entities, escapes, list or
 # heading markers (a lone line can be neither a table nor a line break).
 _PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+*>#=])(?=\S)[^*_`\[\]<>&\\\n\t]*(?<=\S)")
-_BLOCK_KINDS = {"code_block", "display_math", "image"}
+_BLOCK_KINDS = {"code_block", "display_math"}
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _ID = re.compile(r'\bid="([^"]*)"')
 
