@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from dataclasses import dataclass
-from pathlib import Path
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
@@ -90,6 +89,11 @@ class Engine:
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
             out[rel] = rendered
         return [out[rel] for rel in rels]
+
+    def digest(self, rel: str, lang: str | None = None) -> str | None:
+        """The content digest the last rendering of a page was made from (None: never rendered)."""
+        cached = self._rendered.get((rel, lang or self.config.default_language))
+        return cached.digest if cached else None
 
     def _start(self, page: SourcePage) -> PageJob:
         return start_page(page, self.preparer, self.math)

@@ -8,7 +8,8 @@ names, so any Pygments style sheet applies.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
+
 from pygments.lexer import Lexer
 from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.token import STANDARD_TYPES, Token, _TokenType
@@ -19,7 +20,7 @@ _WHITESPACE = Token.Text.Whitespace
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def css_class(ttype: _TokenType) -> str:
     """The short class Pygments' HtmlFormatter would use (e.g. `Token.Name.Function` → "nf")."""
     suffix = ""

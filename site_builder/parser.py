@@ -145,7 +145,7 @@ def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
         doc, line = _clean_docstring(node)
         literal = lines[node.lineno - 1][node.col_offset:]
         if "\\" in "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno]) and \
-                not literal.lstrip("bBuU")[:1] in ("r", "R"):
+                literal.lstrip("bBuU")[:1] not in ("r", "R"):
             s.warnings.append((node.lineno, "docstring with backslashes is not raw: write r\"\"\"...\"\"\" "
                                             "so LaTeX like \\frac survives"))
         s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -26,8 +27,9 @@ from .config import SiteConfig
 from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
 from .notes import link_targets
-from .search import build_search_index
 from .parser import readable_title
+from .render import RenderedPage
+from .search import build_search_index
 from .structure import Entry, SiteStructure, relative_url, scan_assets
 from .ui_text import OG_LOCALES, language_name, ui_text
 
@@ -53,6 +55,9 @@ class _Generated:
 
 class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     supports_multiple_instances = False
+    # mkdocs serve makes a new plugin for every rebuild; these live for the whole process.
+    _last_coverage: tuple | None = None
+    _search_thread: threading.Thread | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.use_directory_urls:
@@ -112,7 +117,6 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 src_uri = self._prefix(lang) + STATUS_PAGE
                 files.append(File.generated(config, src_uri, content=""))
                 self.status_pages[src_uri] = lang
-        self._coverage = None
         files.append(File.generated(config, "assets/pygments.css", content=pygments_css()))
         dist = katex_dist(self.engine.math.node_modules)
         if self.site.offline_assets:
@@ -123,8 +127,14 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self.katex_integrity = sri_sha384(dist / "katex.min.css")
         self.files = files
         sources = [e.source for e in self.structure.entries if e.source]
+        self.rendered: dict[tuple[str, str], RenderedPage] = {}
         for lang in self.site.languages:
-            self.engine.render_all(sources, lang)  # all at once: math and code render in parallel
+            # All at once: Node renders math on one core while Python highlights on the other.
+            for rel, page in zip(sources, self.engine.render_all(sources, lang), strict=True):
+                self.rendered[(rel, lang)] = page
+        # Sources and translations as they are now: the status page is recomputed when this changes.
+        self._content_key = tuple(self.engine.digest(rel, lang) for rel in sources for lang in self.site.languages)
+        self._coverage = AnnotatedPlugin._last_coverage
         return files
 
     def _prefix(self, lang: str) -> str:
@@ -143,7 +153,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         view = {"rows": [], "paper_url": None, "source_href": None, "listing": None, "listing_heading": None,
                 "summary": None, "redirect": None}
         if entry.source is not None:
-            rendered = self.engine.render(entry.source, lang)
+            rendered = self.rendered[(entry.source, lang)]
             problems = rendered.diagnostics if lang == self.site.default_language else rendered.translation_problems
             for problem in problems:
                 log.warning(str(problem))
@@ -169,13 +179,14 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         """Per language and page, how much is translated: where a contributor can help."""
         from .translations.status import Analyzer, coverage, totals
 
-        if self._coverage is None:
+        if self._coverage is None or self._coverage[0] != self._content_key:
             analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
                                 self.engine.translator)
             statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
                                 default_language=self.site.default_language, analyzer=analyzer)
-            self._coverage = (statuses, totals(statuses))
-        statuses, sums = self._coverage
+            self._coverage = (self._content_key, statuses, totals(statuses))
+            AnnotatedPlugin._last_coverage = self._coverage
+        _, statuses, sums = self._coverage
         sections = []
         for total in sums:
             rows = []
@@ -192,7 +203,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     def _title(self, entry: Entry, lang: str) -> tuple[str, str | None]:
         if entry.source is None:
             return (readable_title(entry.folder + "/__init__.py") if entry.folder else "Home"), None
-        rendered = self.engine.render(entry.source, lang)
+        rendered = self.rendered[(entry.source, lang)]
         return rendered.title, rendered.summary
 
     def _listing(self, page_url: str, lang: str, everything: bool) -> list[dict]:
@@ -250,15 +261,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                                                                                 generated) or "index.html")})
         crumbs, prev, nxt = [], None, None
         if generated is not None:
-            entry = generated.entry
-            for crumb in self.structure.breadcrumbs(entry.url):
-                crumbs.append({"title": self._title(crumb, lang)[0],
-                               "href": relative_url(url, self._prefix(lang) + crumb.url)})
-            before, after = self.structure.neighbours(entry.url)
-            if before:
-                prev = {"title": self._title(before, lang)[0], "href": relative_url(url, self._prefix(lang) + before.url)}
-            if after:
-                nxt = {"title": self._title(after, lang)[0], "href": relative_url(url, self._prefix(lang) + after.url)}
+
+            def link(entry: Entry) -> dict:
+                return {"title": self._title(entry, lang)[0], "href": relative_url(url, self._prefix(lang) + entry.url)}
+
+            crumbs = [link(crumb) for crumb in self.structure.breadcrumbs(generated.entry.url)]
+            before, after = self.structure.neighbours(generated.entry.url)
+            prev, nxt = (link(before) if before else None), (link(after) if after else None)
         elif url != home:
             crumbs.append({"title": text["contents"], "href": relative_url(url, home)})
         base_url = posixpath.relpath(".", posixpath.dirname(url) or ".")
@@ -296,7 +305,23 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             log.warning(str(problem))
         self._write_sitemap(Path(config.site_dir))
         if self.config.search:
-            build_search_index(Path(config.site_dir), self.engine.math.node_modules)
+            site_dir, node_modules = Path(config.site_dir), self.engine.math.node_modules
+            if self.serving:
+                # The browser reloads at once; the search index follows a moment later.
+                thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules), daemon=True)
+                AnnotatedPlugin._search_thread = thread
+                thread.start()
+            else:
+                build_search_index(site_dir, node_modules)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if not hasattr(self, "serving"):
+            self.serving = False
+        if AnnotatedPlugin._search_thread is not None:
+            AnnotatedPlugin._search_thread.join()  # never clean site/ under a running indexer
 
     def _write_sitemap(self, site_dir: Path) -> None:
         """sitemap.xml with every page and its language alternates (well-formed by construction)."""
@@ -327,6 +352,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             server.watch(str(self.site.translations_dir))
         server.watch(str(THEME_DIR))
         return server
+
+
+def _index_quietly(site_dir: Path, node_modules: Path) -> None:
+    try:
+        build_search_index(site_dir, node_modules)
+    except Exception as e:  # a dev server keeps serving; the next save tries again
+        log.warning(f"search index not updated: {e}")
 
 
 def _line_in(markdown: str, target: str) -> int:

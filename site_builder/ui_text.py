@@ -27,7 +27,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "status_intro": "各页面的翻译进度。缺失或过时的注释以英文显示；参与翻译的方法见译者指南。",
     },
     "ja": {
-        "skip": "本文へ移動", "breadcrumbs": "パンくずリスト", "language": "言語", "toggle_theme": "ダークモードの切り替え",
+        "skip": "本文へ移動", "breadcrumbs": "パンくずリスト", "language": "言語",
+        "toggle_theme": "ダークモードの切り替え",
         "pager": "前後のページ", "paper": "論文", "view_source": "ソースを見る", "permalink": "この行へのリンク",
         "contents": "目次", "implementations": "すべての実装", "search": "検索",
         "colophon": "左側の解説が右側のコードを説明します。",
