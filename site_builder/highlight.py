@@ -65,3 +65,17 @@ def highlight_lines(text: str, language: str | None = "python") -> list[str]:
 def highlight_inline(code: str, language: str | None = "python") -> str:
     """One snippet as a single run of spans (for inline code in notes)."""
     return "\n".join(highlight_lines(code, language))
+
+
+def highlight_snippets(snippets: list[str]) -> list[str]:
+    """Many one-line Python snippets (a page's inline code) lexed in one pass, one result each.
+
+    The lexer is back in its initial state at every line break unless a triple-quoted string or a
+    line continuation is open, so snippets without those can share a single call.
+    """
+    shared = [s for s in dict.fromkeys(snippets)
+              if "\n" not in s and '"""' not in s and "'''" not in s and not s.rstrip().endswith("\\")]
+    lines = highlight_lines("\n".join(shared)) if shared else []
+    lines += [""] * (len(shared) - len(lines))  # trailing empty snippets make no line
+    html = dict(zip(shared, lines, strict=True))
+    return [html[s] if s in html else highlight_inline(s) for s in snippets]

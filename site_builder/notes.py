@@ -78,15 +78,17 @@ def plain_text(note_markdown: str) -> str:
     return re.sub(r"[*_`#>\[\]]|\(([^)]*)\)", "", note_markdown).strip()
 
 
-def render_piece(piece: Piece, math_html: str | None = None, math_error: str | None = None) -> str:
-    """HTML for one protected piece; math comes pre-rendered from KaTeX."""
+def render_piece(piece: Piece, math_html: str | None = None, math_error: str | None = None,
+                 code_html: str | None = None) -> str:
+    """HTML for one protected piece; math comes pre-rendered from KaTeX, inline code may come
+    pre-highlighted (see `highlight_snippets`)."""
     if piece.kind in ("math", "display_math"):
         if math_html is not None:
             return math_html
         return (f'<span class="katex-error" title="{escape(math_error or "invalid LaTeX")}">'
                 f"{escape(piece.text)}</span>")
     if piece.kind == "code":
-        return f'<code class="highlight">{highlight_inline(piece.text)}</code>'
+        return f'<code class="highlight">{highlight_inline(piece.text) if code_html is None else code_html}</code>'
     if piece.kind == "code_block":
         code = "\n".join(highlight_lines(piece.text, piece.language or "python"))
         return f'<div class="highlight"><pre><code>{code}</code></pre></div>'

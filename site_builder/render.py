@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
-from .highlight import highlight_lines
+from .highlight import highlight_lines, highlight_snippets
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
 from .page import SourcePage
 
@@ -85,6 +85,8 @@ def finish_page(
     page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
     highlighted = highlight_lines(page.text) if page.language == "python" else []
+    snippets = [p.text for note in prepared for p in note.pieces if p.kind == "code"]
+    inline_code = iter(highlight_snippets(snippets))
     math_results = iter(job.math_results())
 
     rows: list[RenderedRow] = []
@@ -103,6 +105,8 @@ def finish_page(
                     problems.append(Diagnostic(page.path, row.note_line + piece.line,
                                                f"invalid LaTeX: {result.error}"))
                 rendered_pieces.append(render_piece(piece, result.html, result.error))
+            elif piece.kind == "code":
+                rendered_pieces.append(render_piece(piece, code_html=next(inline_code)))
             else:
                 if piece.kind == "image" and image_exists and not image_exists(piece.text):
                     problems.append(Diagnostic(page.path, row.note_line + piece.line,

@@ -93,3 +93,13 @@ def test_plain_line_shortcut_renders_exactly_like_markdown(text):
     """Plain one-line notes skip python-markdown; the HTML must be the same as markdown's."""
     md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
     assert NotePreparer().markdown(text) == md.convert(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(list("ab_1 .()[]{}'\"#\\=f:+-*") + ["'''", '"""']), max_size=12)
+                .map("".join), max_size=8))
+def test_inline_code_lexed_together_equals_each_lexed_alone(snippets):
+    from site_builder.highlight import highlight_inline, highlight_snippets
+
+    snippets = [s.replace("\n", " ") for s in snippets]
+    assert highlight_snippets(snippets) == [highlight_inline(s) for s in snippets]
