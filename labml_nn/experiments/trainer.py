@@ -228,6 +228,10 @@ def write_plot(path: Path, history: list[dict[str, Any]], title: str):
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
         ax.legend()
+    if history:
+        last = history[-1]
+        title += f" — epoch {last['epoch']}: val loss {last['val_loss']:.3f}, " \
+                 f"val accuracy {100 * last['val_accuracy']:.1f}%"
     fig.suptitle(title)
     fig.tight_layout()
     buffer = io.BytesIO()
