@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import sys
 from dataclasses import dataclass
+
+from tqdm import tqdm
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
@@ -82,7 +85,9 @@ class Engine:
                 out[rel] = cached.value  # type: ignore[assignment]
             else:
                 started.append((rel, digest, translate, self._start(page)))
-        for rel, digest, translate, job in started:
+        progress = tqdm(started, desc=f"pages ({lang})", unit="page", leave=False,
+                        disable=len(started) < 20 or not sys.stderr.isatty())
+        for rel, digest, translate, job in progress:
             rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel))
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel)
