@@ -116,7 +116,7 @@ class Engine:
     def forget_fragments(self) -> None:
         """Drop the caches of notes, formulas and inline code shared between pages (benchmarks use
         this to render every file as if it were the first)."""
-        self.preparer = NotePreparer()
+        self.preparer.forget()
         self.math.forget()
         highlight_inline.cache_clear()
 

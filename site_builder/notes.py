@@ -19,8 +19,8 @@ from .protect import CLOSE, OPEN, TOKEN, Piece, protect
 
 PLACEHOLDER = re.compile(r'<span translate="?no"?>_\^_(\d+)_\^_</span>')
 _BLOCK_TOKEN = re.compile(f"<p>{OPEN}(\\d+){CLOSE}</p>")
-# A single line with no markdown syntax: no emphasis, links, HTML, entities, escapes, list or
-# heading markers (a lone line can be neither a table nor a line break).
+# A line with no markdown syntax: no emphasis, links, HTML, entities, escapes, tabs, list, quote or
+# heading markers, no indentation or trailing spaces (which could make code blocks or line breaks).
 _PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+*>#=])(?=\S)[^*_`\[\]<>&\\\n\t]*(?<=\S)")
 _BLOCK_KINDS = {"code_block", "display_math"}
 _HREF = re.compile(r'\bhref="([^"]*)"')
@@ -67,10 +67,15 @@ class NotePreparer:
 
 
     def markdown(self, text: str) -> str:
-        """python-markdown's HTML for `text`; one line of plain prose (most comments) skips it."""
-        if _PLAIN_LINE.fullmatch(text):
-            return f"<p>{text}</p>"
+        """python-markdown's HTML for `text`. Paragraphs of plain prose (most comments) skip it:
+        the result is the same (a property test checks), and markdown is the slowest step of a note."""
+        paragraphs = text.split("\n\n")
+        if all(_PLAIN_LINE.fullmatch(line) for p in paragraphs for line in p.split("\n")):
+            return "\n".join(f"<p>{p}</p>" for p in paragraphs)
         return self._md.reset().convert(text)
+
+    def forget(self) -> None:
+        self._cache.clear()
 
 
 def plain_text(note_markdown: str) -> str:

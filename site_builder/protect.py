@@ -17,6 +17,7 @@ _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*$", re.MULTILIN
 _BEGIN = re.compile(r"\\begin\{([a-zA-Z*]+)\}")
 _IMAGE = re.compile(r'!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"([^"\n]*)")?\s*\)')
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_SPECIAL = re.compile(r"[\\`$!\n]")
 # Environments KaTeX renders in display mode when they stand bare in a note.
 DISPLAY_ENVIRONMENTS = {"align", "align*", "aligned", "equation", "equation*", "gather", "gather*",
                         "alignat", "alignat*", "split", "multline", "multline*", "cases", "matrix",
@@ -125,8 +126,15 @@ def protect(note: str) -> Protected:
             add(Piece("image", image.group(2), line_at(i), alt=image.group(1), title=image.group(3)))
             i = image.end()
             continue
-        out.append(c)
-        i += 1
+        if c == "\n":
+            out.append(c)  # the next character starts a line: it may open a fence
+            i += 1
+            continue
+        # Plain text up to the next character that can start a piece (or a new line).
+        special = _SPECIAL.search(note, i + 1)
+        end = special.start() if special else n
+        out.append(note[i:end])
+        i = end
     return Protected("".join(out), pieces, problems)
 
 
