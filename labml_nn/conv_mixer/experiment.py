@@ -56,8 +56,6 @@ from labml_nn.experiments.vision import VisionConfig, run_vision
 @dataclass
 class Config(VisionConfig):
     """
-    <a id="Config"></a>
-
     ## Configuration
 
     The defaults are sized for the digits: about 20 thousand parameters.

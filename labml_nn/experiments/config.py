@@ -46,8 +46,6 @@ def option(default: Any, help: str) -> Any:
 @dataclass
 class TrainConfig:
     """
-    <a id="TrainConfig"></a>
-
     ## Settings every experiment shares
 
     Experiments subclass this and add their model's hyper-parameters.

@@ -163,8 +163,6 @@ def load_vision(name: str, data_dir: str | None) -> VisionData:
 
 class ByteTokenizer:
     r"""
-    <a id="ByteTokenizer"></a>
-
     ### Byte-level tokenizer
 
     Text is encoded as UTF-8 and every byte is a token: ids $0 \dots 255$.
@@ -232,8 +230,6 @@ def load_text(text_file: str | None) -> str:
 
 class MaskedTextDataset(Dataset):
     """
-    <a id="MaskedTextDataset"></a>
-
     ### Windows of text with masks
 
     `tokens` is a 1-D tensor of ids; sample $i$ is the window `tokens[i * stride : i * stride + seq_len]`,

@@ -67,8 +67,6 @@ CHECKPOINT_FORMAT = "labml_nn.experiments.checkpoint/1"
 @dataclass
 class Experiment:
     r"""
-    <a id="Experiment"></a>
-
     ## What an experiment provides
 
     `loss` takes the model and a batch and returns three sums over the batch:
@@ -215,6 +213,7 @@ def write_plot(path: Path, history: list[dict[str, Any]], title: str):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     epochs = [row["epoch"] for row in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8, 3), dpi=90)
@@ -226,6 +225,7 @@ def write_plot(path: Path, history: list[dict[str, Any]], title: str):
     ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
     if history:
@@ -346,8 +346,6 @@ def run_epoch(model: nn.Module, loader: DataLoader, loss_fn: Callable, d: Dist, 
 
 def train(config, experiment: Experiment, d: Dist, ckpt: dict[str, Any] | None) -> tuple[Path | None, list]:
     """
-    <a id="train"></a>
-
     ## The training loop
     """
     model = experiment.model
@@ -489,8 +487,6 @@ def save_checkpoint(path: Path, config, model: nn.Module, optimizer, epoch: int,
 def run(config_cls: type, build: Callable[[Any, Dist], Experiment], argv: list[str] | None = None,
         description: str | None = None, prog: str | None = None) -> tuple[Any, Path | None, list]:
     """
-    <a id="run"></a>
-
     ## Entry point
 
     Parse the command line, set up processes and device, build the experiment and train.

@@ -66,8 +66,6 @@ from labml_nn.transformers.mlm import MaskedLanguageModel
 @dataclass
 class Config(TrainConfig):
     """
-    <a id="Config"></a>
-
     ## Configuration
 
     The defaults train a model of about 340 thousand parameters in about a minute on two CPU cores.
@@ -109,8 +107,6 @@ def mlm_loss(model: nn.Module, batch) -> tuple[torch.Tensor, torch.Tensor, torch
 
 def build(config: Config, d: Dist) -> Experiment:
     r"""
-    <a id="build"></a>
-
     ## Data and model
 
     The text is split once, by position: the first $90\%$ trains and the rest validates, so validation

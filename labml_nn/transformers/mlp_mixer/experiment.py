@@ -50,8 +50,6 @@ from labml_nn.transformers.mlp_mixer import MLPMixer
 @dataclass
 class Config(VisionConfig):
     """
-    <a id="Config"></a>
-
     ## Configuration
 
     The defaults are sized for the digits: about 70 thousand parameters.

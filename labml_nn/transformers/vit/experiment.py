@@ -52,8 +52,6 @@ from labml_nn.transformers.vit import VisionTransformer
 @dataclass
 class Config(VisionConfig):
     """
-    <a id="Config"></a>
-
     ## Configuration
 
     The defaults are sized for the digits: about 100 thousand parameters.
