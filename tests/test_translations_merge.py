@@ -189,3 +189,12 @@ def test_engine_renders_translated_pages_with_the_current_code(tmp_path, math):
     zh = engine.render("pkg/__init__.py", "zh")  # a translation edit is picked up (digest changed)
     assert zh.notes_fallback == 0 and not zh.translation_problems
     assert any("加上残差。" in r.note_html for r in zh.rows)
+
+
+def test_line_breaks_between_cjk_characters_are_joined_but_not_next_to_latin_or_placeholders():
+    from site_builder.translations.merge import join_cjk_lines
+
+    assert join_cjk_lines("<p>実装です。\nそれぞれ\n行</p>") == "<p>実装です。それぞれ行</p>"
+    assert join_cjk_lines("<p>使用\nPyTorch\n实现</p>") == "<p>使用\nPyTorch\n实现</p>"
+    assert join_cjk_lines("<p>加上\n<span translate=no>_^_0_^_</span></p>") == \
+        "<p>加上\n<span translate=no>_^_0_^_</span></p>"
