@@ -293,7 +293,8 @@ def test_clicking_a_name_marks_every_occurrence(site_url, new_page, viewport):
     # A name used in several rows.
     name = page.evaluate("""() => {
         const counts = {};
-        for (const s of document.querySelectorAll('.code pre span.n')) counts[s.textContent] = (counts[s.textContent] || 0) + 1;
+        for (const s of document.querySelectorAll('.code pre span.n'))
+            counts[s.textContent] = (counts[s.textContent] || 0) + 1;
         return Object.keys(counts).sort((a, b) => counts[b] - counts[a]).find(k => k.length > 2);
     }""")
     expected = page.evaluate(COUNT_NAMES, name)
@@ -443,3 +444,101 @@ def test_screenshots(site_url, new_page, artifacts):
     for path in saved:
         assert path.stat().st_size > 10_000, f"{path} looks empty"
     print(f"\nscreenshots saved in {artifacts}/")
+
+
+# --- script injection through translations --------------------------------------------------------------
+
+XSS_SENTINEL = """
+window.__xss = undefined;
+for (const name of ['alert', 'confirm', 'prompt', 'print'])
+    window[name] = (...args) => { window.__xss = (window.__xss || []).concat([name + ':' + String(args[0])]); };
+"""
+XSS_FILES = ["conv_mixer/__init__", "transformers/mlp_mixer/__init__", "transformers/vit/__init__",
+             "transformers/mha", "experiments/trainer"]
+
+
+def _xss_values(key: str, vector: str) -> list[str]:
+    """Two ways a vector can arrive: alone, and inside an otherwise faithful translation of the key."""
+    inside = key.replace("</p>", vector + "</p>", 1) if "</p>" in key else key + vector
+    return [vector, inside]
+
+
+@pytest.fixture(scope="session")
+def xss_site(tmp_path_factory):
+    """A copy of the project whose zh translations carry every XSS vector, built in normal (lenient) mode."""
+    import json
+    import subprocess
+    import sys
+
+    from browser_helpers import BuildError, build_env, build_site, copy_project
+    from xss_vectors import XSS_VECTORS
+
+    project = copy_project(tmp_path_factory.mktemp("xss-project"))
+    extract = subprocess.run(
+        [sys.executable, "-m", "site_builder", "translations", "extract", "--lang", "zh",
+         "--config", str(project / "mkdocs.yml")],
+        cwd=project, env=build_env(), capture_output=True, text=True, timeout=300)
+    assert extract.returncode == 0, extract.stdout + extract.stderr
+    pending = [v for vector in XSS_VECTORS for v in (("alone", vector), ("inside", vector))]
+    planted: dict[str, int] = {}
+    for name in XSS_FILES:
+        path = project / "translations" / "zh" / f"{name}.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        keys = sorted(k for k in data if k.lstrip().startswith("<"))  # notes, not the plain-text title/summary
+        for key in keys:
+            if not pending:
+                break
+            how, vector = pending.pop()
+            data[key] = _xss_values(key, vector)[how == "inside"]
+            planted[name] = planted.get(name, 0) + 1
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert not pending, f"{len(pending)} vectors left over: add files to XSS_FILES"
+    out = tmp_path_factory.mktemp("xss-site")
+    try:
+        log = build_site(out, project=project, strict=False)
+    except BuildError as error:
+        pytest.fail(f"the site with hostile translations did not build: {error}", pytrace=False)
+    with serve(out) as url:  # noqa: F405 - from browser_helpers
+        yield url, planted, log
+
+
+def test_xss_vectors_in_translations_do_not_run(xss_site, new_page):
+    url, planted, log = xss_site
+    # The build names every rejected value (file:line and why); each one falls back to English.
+    rejected = len(re.findall(r"translations/zh/\S+\.json:\d+: invalid translation", log))
+    assert rejected >= sum(planted.values()), \
+        f"the build reported {rejected} invalid translations of {sum(planted.values())} planted:\n" + log[-2000:]
+    for viewport in ("desktop", "phone"):
+        page = new_page(viewport)
+        page.add_init_script(XSS_SENTINEL)
+        for name, count in planted.items():
+            path = name[:-len("__init__")] + "index.html" if name.endswith("__init__") else name + ".html"
+            page.goto(url + "zh/" + path)
+            settle(page)
+            # Hover, focus and click every note: event-handler vectors would fire now.
+            if viewport == "desktop":
+                for note in page.locator(".note").all()[:25]:
+                    note.hover()
+            page.keyboard.press("Tab")
+            page.wait_for_timeout(200)
+            state = page.evaluate("""() => ({
+                xss: window.__xss === undefined ? null : window.__xss,
+                scripts: [...document.querySelectorAll(`main script, main iframe, main object, main embed,
+                    main base, main meta, main form, main style, main link`)].map(e => e.outerHTML.slice(0, 80)),
+                handlers: [...document.querySelectorAll('main *')].flatMap(e => [...e.attributes]
+                    .filter(a => /^on/i.test(a.name) || /^\\s*(javascript|vbscript|data):/i.test(a.value))
+                    .map(a => e.tagName + ' ' + a.name + '=' + a.value.slice(0, 40))),
+                alertText: document.querySelector('main').innerHTML.includes('alert('),
+                fallback: document.querySelectorAll('.note[data-fallback][lang="en"]').length,
+            })""")
+            where = f"zh/{path} ({viewport})"
+            assert page.dialogs == [], f"{where}: dialogs opened: {page.dialogs}"
+            assert state["xss"] is None, f"{where}: injected script ran: {state['xss']}"
+            assert not state["scripts"], f"{where}: injected elements in the page: {state['scripts']}"
+            assert not state["handlers"], f"{where}: injected handlers or script URLs: {state['handlers']}"
+            assert not state["alertText"], f"{where}: a vector reached the page (even as text)"
+            # Every planted note falls back to English, marked as such.
+            assert state["fallback"] >= count, f"{where}: {state['fallback']} English fallbacks for {count} bad values"
+            foreign = sorted({r for r in page.requests if not is_local(r)})
+            assert not foreign, f"{where}: requests to other hosts: {foreign}"
+            assert not page.errors, f"{where}: script errors: {page.errors}"
