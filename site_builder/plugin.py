@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from .ui_text import OG_LOCALES, language_name, ui_text
 log = logging.getLogger("mkdocs.plugins.annotated")
 THEME_DIR = Path(__file__).with_name("theme")
 STATUS_PAGE = "translation-status.md"
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
 
 
 class AnnotatedConfig(base.Config):
@@ -174,6 +176,15 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         page.meta["title"] = title
         self.views[page.file.src_uri] = view
         return ""
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Translated guides: no stray spaces from line breaks inside Chinese or Japanese text."""
+        if page.file.src_uri in self.generated or self._language_of(page.file.src_uri) == self.site.default_language:
+            return html
+        from .translations.merge import join_cjk_lines
+
+        parts = _PRE.split(html)  # code blocks keep their line breaks
+        return "".join(part if part.startswith("<pre") else join_cjk_lines(part) for part in parts)
 
     def _status_page(self, page: Page, lang: str) -> str:
         """Per language and page, how much is translated: where a contributor can help."""
