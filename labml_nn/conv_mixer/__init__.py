@@ -180,23 +180,24 @@ class ConvMixer(nn.Module):
 # | ConvMixer-1024/20 | 1024 | 20 | 14 | 9 | GELU | 24.4M |
 #
 # The parameter count does not depend on the image size: a layer has $h k^2 + h$ depth-wise,
-# $h^2 + h$ point-wise and $4h$ BatchNorm parameters (of which $2h$ are learned, the rest are running
-# statistics stored as buffers, not parameters).
+# $h^2 + h$ point-wise and $4h$ BatchNorm parameters (a learned scale and shift in each of its two
+# BatchNorms; their running statistics are buffers, not parameters).
 
+#
 
 def conv_mixer_1536_20(n_classes: int = 1000, in_channels: int = 3) -> ConvMixer:
-    """ConvMixer-1536/20"""
+    """ConvMixer-1536/20: $h = 1536$, $d = 20$, $p = 7$, $k = 9$, with GELU."""
     return ConvMixer(dim=1536, depth=20, kernel_size=9, patch_size=7, in_channels=in_channels,
                      n_classes=n_classes, activation="gelu")
 
 
 def conv_mixer_768_32(n_classes: int = 1000, in_channels: int = 3) -> ConvMixer:
-    """ConvMixer-768/32, the one with ReLU"""
+    """ConvMixer-768/32: $h = 768$, $d = 32$, $p = 7$, $k = 7$, the one with ReLU."""
     return ConvMixer(dim=768, depth=32, kernel_size=7, patch_size=7, in_channels=in_channels,
                      n_classes=n_classes, activation="relu")
 
 
 def conv_mixer_1024_20(n_classes: int = 1000, in_channels: int = 3) -> ConvMixer:
-    """ConvMixer-1024/20"""
+    """ConvMixer-1024/20: $h = 1024$, $d = 20$, $p = 14$, $k = 9$, with GELU."""
     return ConvMixer(dim=1024, depth=20, kernel_size=9, patch_size=14, in_channels=in_channels,
                      n_classes=n_classes, activation="gelu")

@@ -17,9 +17,9 @@ recover them from both sides:
 
 1. Choose 15% of the token positions at random.
 2. Of the chosen positions, replace
-   * 80% with the special `[MASK]` token,
-   * 10% with a random token, and
-   * leave 10% unchanged.
+    * 80% with the special `[MASK]` token,
+    * 10% with a random token, and
+    * leave 10% unchanged.
 3. Predict the original token at every chosen position, with a cross-entropy loss over the vocabulary.
    Positions that were not chosen contribute nothing to the loss.
 

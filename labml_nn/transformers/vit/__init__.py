@@ -155,20 +155,21 @@ class VisionTransformer(nn.Module):
 # truncated to whole millions (86M, 632M). The table's 307M for Large is about 1% more than the architecture
 # it describes has (304.3M, or 303.3M without the head); other implementations of ViT-L/16 count 304M too.
 
+#
 
 def vit_b16(n_classes: int = 1000, image_size: int = 224, in_channels: int = 3) -> VisionTransformer:
-    """ViT-B/16"""
+    r"""ViT-B/16: 12 layers, $d_{model} = 768$, 12 heads, an MLP of 3072, on $16 \times 16$ patches."""
     return VisionTransformer(image_size=image_size, patch_size=16, in_channels=in_channels,
                              n_classes=n_classes, d_model=768, n_layers=12, n_heads=12, d_ff=3072)
 
 
 def vit_l16(n_classes: int = 1000, image_size: int = 224, in_channels: int = 3) -> VisionTransformer:
-    """ViT-L/16"""
+    r"""ViT-L/16: 24 layers, $d_{model} = 1024$, 16 heads, an MLP of 4096, on $16 \times 16$ patches."""
     return VisionTransformer(image_size=image_size, patch_size=16, in_channels=in_channels,
                              n_classes=n_classes, d_model=1024, n_layers=24, n_heads=16, d_ff=4096)
 
 
 def vit_h14(n_classes: int = 1000, image_size: int = 224, in_channels: int = 3) -> VisionTransformer:
-    """ViT-H/14"""
+    r"""ViT-H/14: 32 layers, $d_{model} = 1280$, 16 heads, an MLP of 5120, on $14 \times 14$ patches."""
     return VisionTransformer(image_size=image_size, patch_size=14, in_channels=in_channels,
                              n_classes=n_classes, d_model=1280, n_layers=32, n_heads=16, d_ff=5120)
