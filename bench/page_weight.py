@@ -1,0 +1,212 @@
+"""Page weight and first render in Chromium: our pages next to plain pycco pages of the same sources.
+
+    python bench/page_weight.py [--site DIR] [--loads N] [--throttle]
+
+1. Builds the site (mkdocs, as `make site` does, without --strict) into bench/out/site, or reuses --site DIR.
+2. Runs pycco (pinned in pyproject) over the same source files into bench/out/pycco.
+3. Serves both from 127.0.0.1 and loads each page N times in Debian's Chromium (Playwright), each load in a
+   fresh browser context (cold cache), alternating ours and pycco's. Per load it records:
+   - transferred bytes: the navigation plus every resource (CSS, fonts, JS, images), from the Resource
+     Timing API's transferSize (headers included; the server does not compress);
+   - first render: first-contentful-paint from the Paint Timing API;
+   - cumulative layout shift (all shifts, and those whose moved nodes are inside a formula).
+   Prints the median per page, the median over pages, and our/pycco ratios.
+   Targets: first render within 1.5x of pycco's page; no layout shift from math (it is rendered at build time).
+With --throttle it repeats the measurement under an emulated network (20 Mbit/s down, 40 ms latency), where
+the bytes cost time, as they do for readers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser_helpers import CHROMIUM, DESKTOP, BuildError, build_site, launch, serve  # noqa: E402
+
+SOURCES = [
+    "labml_nn/conv_mixer/__init__.py",
+    "labml_nn/transformers/mha.py",
+    "labml_nn/transformers/mlp_mixer/__init__.py",
+    "labml_nn/transformers/vit/__init__.py",
+    "labml_nn/normalization/batch_norm/__init__.py",
+    "labml_nn/normalization/layer_norm/__init__.py",
+]
+
+PROBE = """
+window.__shifts = [];
+new PerformanceObserver(list => {
+    for (const e of list.getEntries()) window.__shifts.push({
+        value: e.value,
+        math: e.sources.some(s => { const n = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
+                                    return !!(n && n.closest('.katex')); }),
+    });
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+MEASURE = """async () => {
+    await document.fonts.ready;
+    await new Promise(r => setTimeout(r, 300));
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    return {
+        bytes: nav.transferSize + resources.reduce((a, r) => a + r.transferSize, 0),
+        requests: 1 + resources.length,
+        fcp: fcp ? fcp.startTime : null,
+        cls: window.__shifts.reduce((a, s) => a + s.value, 0),
+        mathCls: window.__shifts.filter(s => s.math).reduce((a, s) => a + s.value, 0),
+    };
+}"""
+
+
+def our_path(source: str) -> str:
+    rel = Path(source).relative_to("labml_nn")
+    return (rel.parent / "index.html" if rel.name == "__init__.py" else rel.with_suffix(".html")).as_posix()
+
+
+def pycco_path(source: str) -> str:
+    return Path(source).with_suffix(".html").as_posix()
+
+
+def build_pycco(out: Path) -> None:
+    from pycco.main import process
+
+    import contextlib
+    import io
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            process(list(SOURCES), preserve_paths=True, outdir=str(out))
+    finally:
+        os.chdir(cwd)
+
+
+def load(browser, url: str, throttle: bool) -> dict:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.add_init_script(PROBE)
+        if throttle:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", {
+                "offline": False, "latency": 40,
+                "downloadThroughput": 20e6 / 8, "uploadThroughput": 5e6 / 8,
+            })
+        failures = []
+        page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
+        page.goto(url, wait_until="load")
+        result = page.evaluate(MEASURE)
+        result["failures"] = failures
+        return result
+    finally:
+        context.close()
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else float("nan")
+
+
+def measure(browser, ours_url: str, pycco_url: str, loads: int, throttle: bool) -> dict:
+    rows = {}
+    for source in SOURCES:
+        runs = {"ours": [], "pycco": []}
+        load(browser, ours_url + our_path(source), throttle)  # warm the server and the OS file cache
+        load(browser, pycco_url + pycco_path(source), throttle)
+        for _ in range(loads):
+            runs["ours"].append(load(browser, ours_url + our_path(source), throttle))
+            runs["pycco"].append(load(browser, pycco_url + pycco_path(source), throttle))
+        for side in runs.values():
+            bad = sorted({f for r in side for f in r["failures"]})
+            if bad:
+                print(f"  warning: {source}: failed requests {bad}")
+        rows[source] = {side: {key: median([r[key] for r in rs]) for key in ("bytes", "requests", "fcp", "cls", "mathCls")}
+                        | {"maxCls": max(r["cls"] for r in rs), "maxMathCls": max(r["mathCls"] for r in rs)}
+                        for side, rs in runs.items()}
+    return rows
+
+
+def report(title: str, rows: dict) -> dict:
+    print(f"\n{title}")
+    head = f"{'page':<46}{'ours KB':>9}{'pycco KB':>9}{'x':>6}  {'ours FCP':>9}{'pycco FCP':>10}{'x':>6}  {'CLS (math)':>16}"
+    print(head)
+    print("-" * len(head))
+    for source, r in rows.items():
+        o, p = r["ours"], r["pycco"]
+        print(f"{source[len('labml_nn/'):]:<46}{o['bytes'] / 1024:>9.1f}{p['bytes'] / 1024:>9.1f}"
+              f"{o['bytes'] / p['bytes']:>6.2f}  {o['fcp']:>7.0f}ms{p['fcp']:>8.0f}ms{o['fcp'] / p['fcp']:>6.2f}"
+              f"  {o['maxCls']:>7.4f} ({o['maxMathCls']:.4f})")
+    summary = {
+        "ours_bytes": median([r["ours"]["bytes"] for r in rows.values()]),
+        "pycco_bytes": median([r["pycco"]["bytes"] for r in rows.values()]),
+        "ours_fcp": median([r["ours"]["fcp"] for r in rows.values()]),
+        "pycco_fcp": median([r["pycco"]["fcp"] for r in rows.values()]),
+        "ours_requests": median([r["ours"]["requests"] for r in rows.values()]),
+        "pycco_requests": median([r["pycco"]["requests"] for r in rows.values()]),
+        "cls": max(r["ours"]["maxCls"] for r in rows.values()),
+        "math_cls": max(r["ours"]["maxMathCls"] for r in rows.values()),
+    }
+    s = summary
+    print("-" * len(head))
+    print(f"median over pages: transferred {s['ours_bytes'] / 1024:.1f} KB in {s['ours_requests']:.0f} requests vs "
+          f"pycco {s['pycco_bytes'] / 1024:.1f} KB in {s['pycco_requests']:.0f} "
+          f"(ratio {s['ours_bytes'] / s['pycco_bytes']:.2f}x)")
+    ratio = s["ours_fcp"] / s["pycco_fcp"]
+    print(f"median over pages: first contentful paint {s['ours_fcp']:.0f} ms vs pycco {s['pycco_fcp']:.0f} ms "
+          f"(ratio {ratio:.2f}x; target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
+    print(f"worst cumulative layout shift of our pages: {s['cls']:.4f}; from math: {s['math_cls']:.4f} "
+          f"(target 0: {'met' if s['math_cls'] == 0 else 'NOT met'})")
+    return summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--site", type=Path, help="reuse this built site instead of building one")
+    parser.add_argument("--loads", type=int, default=7, help="loads per page and side (default 7)")
+    parser.add_argument("--throttle", action="store_true", help="also measure on an emulated 20 Mbit/s network")
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)")
+        return 2
+
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    site = args.site
+    if site is None:
+        site = out / "site"
+        print(f"building the site into {site} ...")
+        try:
+            build_site(site, strict=False)
+        except BuildError as error:
+            print(error)
+            return 1
+    pycco_dir = Path(tempfile.mkdtemp(prefix="pycco-", dir=out))
+    build_pycco(pycco_dir)
+    print(f"pycco pages in {pycco_dir}")
+
+    from playwright.sync_api import sync_playwright
+
+    with serve(site) as ours_url, serve(pycco_dir) as pycco_url, sync_playwright() as p:
+        browser = launch(p)
+        print(f"Chromium {browser.version}, viewport {DESKTOP['width']}x{DESKTOP['height']}, "
+              f"{args.loads} cold loads per page and side, medians")
+        report("local (127.0.0.1, no throttling)", measure(browser, ours_url, pycco_url, args.loads, False))
+        if args.throttle:
+            report("emulated network: 20 Mbit/s, 40 ms latency",
+                   measure(browser, ours_url, pycco_url, args.loads, True))
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
