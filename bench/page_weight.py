@@ -75,11 +75,11 @@ def pycco_path(source: str) -> str:
 
 
 def build_pycco(out: Path) -> None:
-    from pycco.main import process
-
     import contextlib
     import io
     import os
+
+    from pycco.main import process
 
     cwd = os.getcwd()
     os.chdir(ROOT)
@@ -130,7 +130,8 @@ def measure(browser, ours_url: str, pycco_url: str, loads: int, throttle: bool) 
             bad = sorted({f for r in side for f in r["failures"]})
             if bad:
                 print(f"  warning: {source}: failed requests {bad}")
-        rows[source] = {side: {key: median([r[key] for r in rs]) for key in ("bytes", "requests", "fcp", "cls", "mathCls")}
+        keys = ("bytes", "requests", "fcp", "cls", "mathCls")
+        rows[source] = {side: {key: median([r[key] for r in rs]) for key in keys}
                         | {"maxCls": max(r["cls"] for r in rs), "maxMathCls": max(r["mathCls"] for r in rs)}
                         for side, rs in runs.items()}
     return rows
@@ -138,7 +139,8 @@ def measure(browser, ours_url: str, pycco_url: str, loads: int, throttle: bool) 
 
 def report(title: str, rows: dict) -> dict:
     print(f"\n{title}")
-    head = f"{'page':<46}{'ours KB':>9}{'pycco KB':>9}{'x':>6}  {'ours FCP':>9}{'pycco FCP':>10}{'x':>6}  {'CLS (math)':>16}"
+    head = (f"{'page':<46}{'ours KB':>9}{'pycco KB':>9}{'x':>6}  {'ours FCP':>9}{'pycco FCP':>10}{'x':>6}"
+            f"  {'CLS (math)':>16}")
     print(head)
     print("-" * len(head))
     for source, r in rows.items():
