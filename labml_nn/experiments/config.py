@@ -151,13 +151,17 @@ def parse_overrides(config_cls: type, argv: list[str] | None, description: str |
     return vars(parser.parse_args(argv))
 
 
+# Settings of *how* to run rather than *what* to train: a resumed run takes them from its own command line
+RUNTIME_FIELDS = {"device", "runs_dir", "resume", "progress"}
+
+
 def make_config(config_cls: type, base: dict[str, Any] | None, overrides: dict[str, Any]):
     """
     The resolved configuration: the dataclass defaults, then `base` (a checkpoint's saved configuration,
     when resuming), then the command-line overrides. Fields in `base` that this version of the
-    dataclass no longer has are ignored.
+    dataclass no longer has are ignored, and so are the runtime settings in `RUNTIME_FIELDS`.
     """
-    names = {f.name for f in dataclasses.fields(config_cls)}
+    names = {f.name for f in dataclasses.fields(config_cls)} - RUNTIME_FIELDS
     values = {k: v for k, v in (base or {}).items() if k in names}
     values.update(overrides)
     return config_cls(**values)

@@ -365,6 +365,8 @@ def train(config, experiment: Experiment, d: Dist, ckpt: dict[str, Any] | None) 
     # `seed + epoch` and gives process $r$ every $N$-th index starting at $r$; with `batch_size / N` samples
     # per process, batch $k$ of all processes together is exactly batch $k$ of a single-process run.
     # `drop_last` keeps every batch full, so all processes take the same number of steps.
+    if config.batch_size < 1 or config.epochs < 1:
+        raise RunError("--batch-size and --epochs must be at least 1")
     if config.batch_size % d.world:
         raise RunError(f"--batch-size {config.batch_size} does not split over {d.world} processes")
     train_set = experiment.train_set
