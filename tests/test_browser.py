@@ -111,14 +111,16 @@ def test_formulas_render_before_any_script(site_dir, site_url, new_page):
             errors: [...document.querySelectorAll('.katex-error')].map(e => e.textContent.slice(0, 80)),
             mathml: document.querySelectorAll('.katex .katex-mathml math').length,
             html: document.querySelectorAll('.katex .katex-html').length,
-            katexFont: document.fonts.check('16px KaTeX_Main') && document.fonts.check('16px KaTeX_Math'),
+            katexFonts: [...document.fonts].filter(f => f.family.replace(/"/g, '').startsWith('KaTeX_'))
+                .reduce((a, f) => (a[f.status] = (a[f.status] || 0) + 1, a), {}),
             katexCss: getComputedStyle(document.querySelector('.katex')).fontFamily,
         })""")
         assert state["katex"] > 0, f"{path}: no rendered formula"
         assert not state["errors"], f"{path}: KaTeX errors {state['errors']}"
         assert state["mathml"] == state["katex"] == state["html"], f"{path}: MathML missing for some formulas {state}"
         assert "KaTeX_Main" in state["katexCss"], f"{path}: the KaTeX stylesheet is not applied: {state}"
-        assert state["katexFont"], f"{path}: KaTeX fonts did not load"
+        fonts = state["katexFonts"]
+        assert fonts.get("loaded") and not fonts.get("error"), f"{path}: KaTeX fonts did not load: {fonts}"
         assert_clean(page)
 
 
@@ -139,23 +141,24 @@ document.addEventListener('DOMContentLoaded', () => {
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_no_layout_shift_from_math(site_url, new_page, viewport):
+@pytest.mark.parametrize("path", [PAGE, "normalization/batch_norm/index.html"])
+def test_no_layout_shift_from_math(site_url, new_page, viewport, path):
     positions = "[...document.querySelectorAll('section.row')].map(r => r.getBoundingClientRect().top + scrollY)"
     off = new_page(viewport, java_script_enabled=False)
-    off.goto(url_of(site_url, PAGE))
+    off.goto(url_of(site_url, path))
     settle(off)
     without_js = off.evaluate(positions)
 
     on = new_page(viewport)
     on.add_init_script(LAYOUT_PROBE)
-    on.goto(url_of(site_url, PAGE))
+    on.goto(url_of(site_url, path))
     settle(on)
     on.wait_for_timeout(300)
     with_js = on.evaluate(positions)
     early = on.evaluate("window.__early")
     shifts = on.evaluate("window.__shifts")
 
-    assert len(with_js) == len(without_js) > 10
+    assert len(with_js) == len(without_js) > 5
     # The rows sit where they did without any script (the script changes nothing on screen) ...
     moved = [(i, a, b) for i, (a, b) in enumerate(zip(without_js, with_js, strict=True)) if abs(a - b) > 1]
     assert not moved, f"rows moved when scripts ran (index, without JS, with JS): {moved[:5]}"
@@ -238,12 +241,13 @@ def test_untranslated_notes_are_marked_english(site_url, new_page):
 # "convolution" (translations/*/glossary.json), which the translated ConvMixer notes use.
 SEARCHES = [
     ("en", "isotropic", PAGE),
-    ("zh", "卷积", "zh/" + PAGE),
-    ("ja", "畳み込み", "ja/" + PAGE),
+    ("zh", "卷积", "zh/" + PAGE),       # "convolution"
+    ("zh", "通道", "zh/" + PAGE),       # "channel"
+    ("ja", "畳み込み", "ja/" + PAGE),   # "convolution"
 ]
 
 
-@pytest.mark.parametrize(("lang", "term", "expected"), SEARCHES, ids=[s[0] for s in SEARCHES])
+@pytest.mark.parametrize(("lang", "term", "expected"), SEARCHES, ids=[f"{s[0]}-{s[1]}" for s in SEARCHES])
 def test_search_finds_the_page_and_row(site_url, new_page, lang, term, expected):
     page = new_page("desktop")
     page.goto(url_of(site_url, PAGE, lang))
@@ -474,11 +478,13 @@ def xss_site(tmp_path_factory):
     from xss_vectors import XSS_VECTORS
 
     project = copy_project(tmp_path_factory.mktemp("xss-project"))
-    extract = subprocess.run(
-        [sys.executable, "-m", "site_builder", "translations", "extract", "--lang", "zh",
-         "--config", str(project / "mkdocs.yml")],
-        cwd=project, env=build_env(), capture_output=True, text=True, timeout=300)
-    assert extract.returncode == 0, extract.stdout + extract.stderr
+    # Every key of the current notes, and none that matches no note any more (stale keys are not on a page).
+    for command in ("extract", "prune"):
+        run = subprocess.run(
+            [sys.executable, "-m", "site_builder", "translations", command, "--lang", "zh",
+             "--config", str(project / "mkdocs.yml")],
+            cwd=project, env=build_env(), capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, f"translations {command}: {run.stdout}{run.stderr}"
     pending = [v for vector in XSS_VECTORS for v in (("alone", vector), ("inside", vector))]
     planted: dict[str, int] = {}
     for name in XSS_FILES:
