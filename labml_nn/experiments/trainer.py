@@ -347,6 +347,8 @@ def run_epoch(model: nn.Module, loader: DataLoader, loss_fn: Callable, d: Dist, 
 def train(config, experiment: Experiment, d: Dist, ckpt: dict[str, Any] | None) -> tuple[Path | None, list]:
     """
     ## The training loop
+
+    Returns the run directory (`None` on ranks other than 0) and the metrics of every epoch.
     """
     model = experiment.model
     # With several GPUs, BatchNorm layers (ConvMixer has them) normalize over the global batch
@@ -408,6 +410,8 @@ def train(config, experiment: Experiment, d: Dist, ckpt: dict[str, Any] | None) 
         for group, base_lr in zip(optimizer.param_groups, scheduler.base_lrs, strict=True):
             group["lr"] = base_lr * schedule(ckpt["step"])
         torch.set_rng_state(ckpt["rng"]["torch"])
+        if torch.cuda.is_available() and len(ckpt["rng"].get("cuda", [])) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(ckpt["rng"]["cuda"])
         random.setstate(ckpt["rng"]["python"])
         start_epoch, step, history = ckpt["epoch"] + 1, ckpt["step"], list(ckpt["history"])
 
@@ -422,15 +426,14 @@ def train(config, experiment: Experiment, d: Dist, ckpt: dict[str, Any] | None) 
 
     from tqdm import tqdm
 
-    title = f"{config.experiment}"
+    title = config.experiment
     try:
         for epoch in range(start_epoch, config.epochs + 1):
             started = time.time()
             sampler.set_epoch(epoch)
             # Datasets that draw random masks need the epoch as well
-            for ds in (experiment.train_set,):
-                if hasattr(ds, "set_epoch"):
-                    ds.set_epoch(epoch)
+            if hasattr(experiment.train_set, "set_epoch"):
+                experiment.train_set.set_epoch(epoch)
             bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch}/{config.epochs}", leave=False,
                        disable=not (d.main and config.progress), file=sys.stderr, dynamic_ncols=True)
             lr = optimizer.param_groups[0]["lr"]
@@ -481,7 +484,8 @@ def save_checkpoint(path: Path, config, model: nn.Module, optimizer, epoch: int,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "history": history,
-        "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
+        "rng": {"torch": torch.get_rng_state(), "python": random.getstate(),
+                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []},
     }
     atomic_write(path, lambda f: torch.save(state, f), binary=True)
 
