@@ -342,8 +342,9 @@ def parse_python(text: str, path: str) -> SourcePage:
             b.last_note_line = number
         else:
             if line.strip():
-                if (force_new or number in def_starts) and b.has_code():
-                    b.start()
+                if (force_new or number in def_starts) and (b.has_code() or
+                                                            (number in def_starts and b.current.kind == "module")):
+                    b.start()  # (the page introduction never absorbs the first definition's docstring)
                 elif force_new and b.current.note.strip():
                     b.start()
                 force_new = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -123,7 +124,7 @@ def write_project(root: Path, files: dict[str, str], plugin_extra: str = "") -> 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"))
     (root / "docs").mkdir(exist_ok=True)
-    (root / "mkdocs.yml").write_text(textwrap.dedent(f"""
+    (root / "mkdocs.yml").write_text(textwrap.dedent("""
         site_name: Tiny Notes
         site_url: https://tiny.example.com/
         theme:
@@ -131,9 +132,8 @@ def write_project(root: Path, files: dict[str, str], plugin_extra: str = "") -> 
         plugins:
           - annotated:
               source_dir: code
-              source_url: https://git.example.com/tiny/{{path}}
-        {plugin_extra}
-    """).lstrip("\n"))
+              source_url: https://git.example.com/tiny/{path}
+    """).lstrip("\n") + (plugin_extra + "\n" if plugin_extra else ""))
     return root
 
 
@@ -200,3 +200,39 @@ def test_bad_input_warns_in_normal_builds_and_fails_strict_builds(tmp_path, bad,
     strict = mkdocs_build(project, "--strict")
     assert strict.returncode != 0
     assert "Aborted with" in strict.stdout + strict.stderr and expected in strict.stderr
+
+
+def test_translated_site_merges_valid_values_rejects_damage_and_strict_fails(tmp_path):
+    from site_builder.notes import NotePreparer
+    from site_builder.parser import parse_python
+
+    solver_src = textwrap.dedent(TINY["code/algo/solver.py"]).lstrip("\n")
+    keys = [NotePreparer().prepare(row.note).key for row in parse_python(solver_src, "solver.py").rows if row.note]
+    assert keys == ["<p>Solve things.</p>\n", "<p>Returns <span translate=no>_^_0_^_</span>.</p>\n"]
+    translations = {
+        "translations/zh/algo/solver.json": json.dumps({
+            keys[0]: "<p>求解问题。</p>\n",
+            keys[1]: "<p>返回 <span translate=no>_^_0_^_</span>。<script>alert(1)</script></p>\n",
+        }, ensure_ascii=False),
+        "translations/zh/__init__.json": '{"Tiny": "小项目",',  # does not parse
+    }
+    project = write_project(tmp_path, {**TINY, **translations},
+                            plugin_extra="      languages: [en, zh]\n      translations_dir: translations")
+    normal = mkdocs_build(project)
+    assert normal.returncode == 0, normal.stderr
+    assert "translations/zh/algo/solver.json:" in normal.stderr and "invalid translation for key" in normal.stderr
+    assert "translations/zh/__init__.json:1:" in normal.stderr
+    zh = (project / "site/zh/algo/solver.html").read_text()
+    assert '<html lang="zh"' in zh and "求解问题。" in zh
+    assert "<script>alert" not in zh
+    # The rejected note shows in English, marked, with the code column from the current source.
+    assert re.search(r'<div class="note" lang="en" data-fallback>\s*<a class="permalink" href="#solve"', zh)
+    assert '<span class="nf">solve</span>' in zh
+    # One click to the other language, and hreflang alternates in the head and the sitemap.
+    assert 'href="../../algo/solver.html" hreflang="en"' in zh
+    assert '<link rel="alternate" hreflang="zh" href="https://tiny.example.com/zh/algo/solver.html">' in zh
+    sitemap = (project / "site/sitemap.xml").read_text()
+    assert 'hreflang="zh" href="https://tiny.example.com/zh/algo/solver.html"' in sitemap
+    assert (project / "site/zh/translation-status.html").is_file()
+    strict = mkdocs_build(project, "--strict")
+    assert strict.returncode != 0 and "invalid translation for key" in strict.stderr

@@ -219,3 +219,15 @@ def test_comment_inside_a_multi_line_signature_stays_with_the_code():
             return a
     ''')
     assert len(rs) == 1 and code(page, rs[0])[2] == "    # about b"
+
+
+def test_a_definition_right_after_the_module_docstring_starts_its_own_row():
+    page, rs = rows('''
+        """The page introduction."""
+
+
+        def f():
+            """Doc of f."""
+            return 1
+    ''')
+    assert [(r.kind, r.note) for r in rs][:2] == [("module", "The page introduction."), ("docstring", "Doc of f.")]
