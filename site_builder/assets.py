@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 
 from pygments.formatters import HtmlFormatter
 
-_SCOPES = (".code", ".highlight", ".note code")
 LIGHT_STYLE, DARK_STYLE = "default", "github-dark"
 
 
 def pygments_css() -> str:
-    """Token colours for light pages, and for dark ones (chosen or followed from the system)."""
+    """Token colours for light pages, and for dark ones (chosen, or followed from the system).
+
+    Every highlighted element (the code column, inline code, code blocks) carries the class
+    `highlight`, so one scope serves all; comments are dropped to keep this render-blocking file small.
+    """
     def rules(style: str, prefix: str) -> str:
-        return "\n".join(HtmlFormatter(style=style).get_token_style_defs([f"{prefix}{s}" for s in _SCOPES]))
+        lines = HtmlFormatter(style=style).get_token_style_defs(f"{prefix}.highlight")
+        return "\n".join(re.sub(r"\s*/\*.*?\*/", "", line) for line in lines)
 
     dark_auto = rules(DARK_STYLE, ':root[data-theme="auto"] ')
     return "\n".join([
@@ -36,3 +41,29 @@ def katex_cdn_css(version: str) -> str:
 
 def katex_dist(node_modules: Path) -> Path:
     return node_modules / "katex" / "dist"
+
+
+# KaTeX class → the font file its glyphs use. Preloading a page's fonts means formulas are laid out
+# once with the right metrics: no layout shift when the fonts arrive.
+_KATEX_FONT_CLASSES = [
+    ("mathnormal", "Math-Italic"), ("boldsymbol", "Math-BoldItalic"), ("amsrm", "AMS-Regular"),
+    ("mathbb", "AMS-Regular"), ("mathcal", "Caligraphic-Regular"), ("mathfrak", "Fraktur-Regular"),
+    ("mathscr", "Script-Regular"), ("mathbf", "Main-Bold"), ("textbf", "Main-Bold"), ("mathit", "Main-Italic"),
+    ("textit", "Main-Italic"), ("mathsf", "SansSerif-Regular"), ("textsf", "SansSerif-Regular"),
+    ("mathtt", "Typewriter-Regular"), ("texttt", "Typewriter-Regular"), ("delim-size1", "Size1-Regular"),
+    ("delim-size4", "Size4-Regular"), ("small-op", "Size1-Regular"), ("large-op", "Size2-Regular"),
+]
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+
+
+def katex_fonts(html: str) -> list[str]:
+    """The KaTeX font files (e.g. "KaTeX_Main-Regular.woff2") that the formulas in `html` use."""
+    if 'class="katex"' not in html:
+        return []
+    attrs = set(_CLASS_ATTR.findall(html))
+    classes = {c for attr in attrs for c in attr.split()}
+    fonts = {"Main-Regular"} | {font for cls, font in _KATEX_FONT_CLASSES if cls in classes}
+    # "sizeN" alone is a text size; with "delimsizing" it is the SizeN font of a big delimiter.
+    fonts |= {f"Size{n}-Regular" for attr in attrs if "delimsizing" in attr.split()
+              for n in "1234" if f"size{n}" in attr.split()}
+    return [f"KaTeX_{font}.woff2" for font in sorted(fonts)]

@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .assets import katex_cdn_css, katex_dist, pygments_css, sri_sha384
+from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
 from .atomic import write_atomic
 from .config import SiteConfig
 from .engine import Engine, shared_engine
@@ -160,6 +160,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             for problem in problems:
                 log.warning(str(problem))
             view.update(rows=rendered.rows, paper_url=rendered.paper_url, summary=rendered.summary,
+                        katex_fonts=katex_fonts("".join(row.note_html for row in rendered.rows)),
                         source_href=self.site.source_link(entry.source), redirect=rendered.redirect)
             title = rendered.title
             self.ids[page.url] = rendered.ids
@@ -284,6 +285,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         base_url = posixpath.relpath(".", posixpath.dirname(url) or ".")
         katex_version = self.engine.math.version
         offline = self.site.offline_assets
+        katex_css = f"{base_url}/assets/katex/katex.min.css" if offline else katex_cdn_css(katex_version)
+        font_base = katex_css.rsplit("/", 1)[0] + "/fonts/"
+        fonts = (view or {}).get("katex_fonts") or (katex_fonts(page.content) if page.content else [])
         return {
             "lang": lang, "title": page.title or "", "site_name": self.site.site_name,
             "description": (view or {}).get("summary") or (page.meta.get("summary") if page.meta else None),
@@ -293,8 +297,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             "text": text, "search": self.config.search,
             "status_href": relative_url(url, self._prefix(lang) + STATUS_PAGE[:-3] + ".html")
             if self.status_pages else None, "redirect": (view or {}).get("redirect"),
-            "katex_css": f"{base_url}/assets/katex/katex.min.css" if offline else katex_cdn_css(katex_version),
+            "katex_css": katex_css,
             "katex_integrity": None if offline else self.katex_integrity,
+            "katex_fonts": [font_base + font for font in fonts],
         }
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:

@@ -116,7 +116,15 @@
   var pending = 0;
 
   function load() {
-    if (!engine) engine = import(bundle + "pagefind.js").then(function (pf) { return pf.init ? pf.init().then(function () { return pf; }) : pf; });
+    // Resolve against the page: a relative import() would resolve against this script's URL.
+    if (!engine) {
+      var url = new URL(bundle + "pagefind.js", document.baseURI);
+      engine = import(url.href).then(function (pf) {
+        // Result URLs are relative to the site's root, which may be a sub-folder of the host.
+        return Promise.resolve(pf.options({ baseUrl: new URL("..", url).pathname }))
+          .then(function () { return pf.init(); }).then(function () { return pf; });
+      });
+    }
     return engine;
   }
   // The row (an element with an id) that holds the first matching word.
