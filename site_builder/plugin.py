@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,6 +39,23 @@ from .ui_text import OG_LOCALES, language_name, ui_text
 log = logging.getLogger("mkdocs.plugins.annotated")
 THEME_DIR = Path(__file__).with_name("theme")
 STATUS_PAGE = "translation-status.md"
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the process (keyed by source checksum)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
 
 
@@ -331,7 +350,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 build_search_index(site_dir, node_modules)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # (Implementing on_startup also keeps this plugin alive across `mkdocs serve` rebuilds.)
         self.serving = command == "serve"
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build."""
+        env.bytecode_cache = _TEMPLATE_CACHE
+        return env
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if not hasattr(self, "serving"):
