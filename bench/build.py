@@ -26,11 +26,14 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -162,39 +165,43 @@ def serve_latency(repeats: int = 3) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=200, help="minimum corpus size (default 200)")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each kind; medians are shown")
     parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurement")
     args = parser.parse_args()
     os.environ.setdefault("KATEX_NODE_MODULES", str(ROOT / "node_modules"))
+    times: dict[str, list[float]] = {k: [] for k in ("core_cold", "core_warm", "cold", "warm", "copies", "pycco")}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         files = make_corpus(project, args.files)
         n = len(files)
-        reset_process_caches()
-        with every_file_distinct():
-            core_cold = engine_render_all(project)
-        core_warm = engine_render_all(project)
-        reset_process_caches()
-        with every_file_distinct():
-            cold = mkdocs_build(project)
-        warm = mkdocs_build(project)
-        reset_process_caches()
-        cold_copies = mkdocs_build(project)
-        pycco = pycco_build(files, project / "pycco")
+        for _ in tqdm(range(args.rounds), desc="rounds", leave=False):  # interleaved: drift hits all alike
+            reset_process_caches()
+            with every_file_distinct():
+                times["core_cold"].append(engine_render_all(project))
+            times["core_warm"].append(engine_render_all(project))
+            reset_process_caches()
+            with every_file_distinct():
+                times["cold"].append(mkdocs_build(project))
+            times["warm"].append(mkdocs_build(project))
+            reset_process_caches()
+            times["copies"].append(mkdocs_build(project))
+            times["pycco"].append(pycco_build(files, project / "pycco"))
         formulas = sum(p.read_text().count('class="katex"') for p in (project / "site").rglob("*.html"))
-    print(f"corpus: {n} annotated .py files, {formulas} formulas rendered by KaTeX")
-    print(f"ours, cold, copies:   {cold_copies:7.2f} s  {n / cold_copies:8.1f} files/s")
-    print(f"ours, cold, distinct: {cold:7.2f} s  {n / cold:8.1f} files/s")
-    print(f"ours, no change:      {warm:7.2f} s  {n / warm:8.1f} files/s")
-    print(f"pycco (no math):      {pycco:7.2f} s  {n / pycco:8.1f} files/s")
-    print(f"ratio vs pycco (files/s): copies {pycco / cold_copies:5.2f}x, "
-          f"distinct {pycco / cold:5.2f}x  (target >= 2x)")
-    print(f"ratio cold vs unchanged rebuild, mkdocs build: {cold / warm:5.2f}x")
-    print(f"engine alone: cold {core_cold:.2f} s, unchanged {core_warm:.3f} s, "
-          f"ratio {core_cold / core_warm:5.1f}x  (target >= 10x)")
+    t = {k: statistics.median(v) for k, v in times.items()}
+    print(f"corpus: {n} annotated .py files, {formulas} formulas rendered by KaTeX; medians of {args.rounds} rounds")
+    print(f"ours, cold, copies:   {t['copies']:7.2f} s  {n / t['copies']:8.1f} files/s")
+    print(f"ours, cold, distinct: {t['cold']:7.2f} s  {n / t['cold']:8.1f} files/s")
+    print(f"ours, no change:      {t['warm']:7.2f} s  {n / t['warm']:8.1f} files/s")
+    print(f"pycco (no math):      {t['pycco']:7.2f} s  {n / t['pycco']:8.1f} files/s")
+    print(f"ratio vs pycco (files/s): copies {t['pycco'] / t['copies']:5.2f}x, "
+          f"distinct {t['pycco'] / t['cold']:5.2f}x  (target >= 2x)")
+    print(f"ratio cold vs unchanged rebuild, mkdocs build: {t['cold'] / t['warm']:5.2f}x")
+    print(f"engine alone: cold {t['core_cold']:.2f} s, unchanged {t['core_warm']:.3f} s, "
+          f"ratio {t['core_cold'] / t['core_warm']:5.1f}x  (target >= 10x)")
     if not args.no_serve:
         lat = serve_latency()
         print("mkdocs serve, edit → reload: " + ", ".join(f"{x:.2f} s" for x in lat)
-              + f"  (median {sorted(lat)[len(lat) // 2]:.2f} s; target well under 1 s)")
+              + f"  (median {statistics.median(lat):.2f} s; target well under 1 s)")
 
 
 if __name__ == "__main__":

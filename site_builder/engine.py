@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .highlight import highlight_inline
+from .highlight import highlight_inline, highlight_lines
 from .katex import KatexRenderer, find_node_modules, shared_renderer
 from .notes import NotePreparer
 from .page import SourcePage
@@ -38,6 +38,7 @@ class Engine:
         self.preparer = NotePreparer()
         self._sources: dict[str, _Cached] = {}
         self._rendered: dict[tuple[str, str], _Cached] = {}
+        self._code: dict[str, list[str]] = {}  # sha1 of a file's text → its highlighted lines
         self.translator = None  # set by the translation merge: .for_page(lang, rel) → (digest, Translate)
 
     def display_path(self, rel: str) -> str:
@@ -88,7 +89,8 @@ class Engine:
         progress = tqdm(started, desc=f"pages ({lang})", unit="page", leave=False,
                         disable=len(started) < 20 or not sys.stderr.isatty())
         for rel, digest, translate, job in progress:
-            rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel))
+            rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
+                                   highlighted=self._highlighted(job.page))
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
@@ -99,6 +101,17 @@ class Engine:
         """The content digest the last rendering of a page was made from (None: never rendered)."""
         cached = self._rendered.get((rel, lang or self.config.default_language))
         return cached.digest if cached else None
+
+    def _highlighted(self, page: SourcePage) -> list[str]:
+        """The code column's lines, lexed once per distinct file text (every language shares them)."""
+        if page.language != "python":
+            return []
+        key = hashlib.sha1(page.text.encode()).hexdigest()
+        if key not in self._code:
+            if len(self._code) > 4096:  # a long `mkdocs serve` session: forget old versions of files
+                self._code.clear()
+            self._code[key] = highlight_lines(page.text)
+        return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:
         return start_page(page, self.preparer, self.math)
@@ -118,6 +131,7 @@ class Engine:
         this to render every file as if it were the first)."""
         self.preparer.forget()
         self.math.forget()
+        self._code.clear()
         highlight_inline.cache_clear()
 
     def diagnostics(self) -> list[Diagnostic]:

@@ -79,12 +79,14 @@ def finish_page(
     lang: str = "en",
     translate: Translate | None = None,
     image_exists: Callable[[str], bool] | None = None,
+    highlighted: list[str] | None = None,
 ) -> RenderedPage:
-    """Highlight the code, collect the math, merge translations. `translate` maps a note key to its
-    translation (or None to keep English)."""
+    """Highlight the code (unless `highlighted` lines are given), collect the math, merge translations.
+    `translate` maps a note key to its translation (or None to keep English)."""
     page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
-    highlighted = highlight_lines(page.text) if page.language == "python" else []
+    if highlighted is None:
+        highlighted = highlight_lines(page.text) if page.language == "python" else []
     snippets = [p.text for note in prepared for p in note.pieces if p.kind == "code"]
     inline_code = iter(highlight_snippets(snippets))
     math_results = iter(job.math_results())
