@@ -233,7 +233,7 @@ class MaskedTextDataset(Dataset):
     ### Windows of text with masks
 
     `tokens` is a 1-D tensor of ids; sample $i$ is the window `tokens[i * stride : i * stride + seq_len]`,
-    masked by [`mask_tokens`](../transformers/mlm/index.html).
+    masked by [`mask_tokens`](../transformers/mlm/index.html#mask_tokens).
 
     The mask of a sample is drawn from a generator seeded with `(seed, epoch, i)`.
     That makes masking a function of the sample alone, not of which process loads it or in which order:
