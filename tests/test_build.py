@@ -74,7 +74,7 @@ def test_every_source_has_a_side_by_side_page(site):
         html = (site / entry.url).read_text()
         assert '<article class="annotated"' in html, entry.url
         if entry.source and entry.source.endswith(".py") and entry.source.split("/")[-1] != "__init__.py":
-            assert '<div class="code"' in html, entry.url
+            assert '<div class="code highlight"' in html, entry.url
 
 
 def test_math_is_prerendered_everywhere_with_no_raw_dollars_or_errors(site):
