@@ -183,6 +183,8 @@ def test_generic_plugin_builds_an_unrelated_project(tmp_path):
     ("code/link.py", "code/link.py:2: broken link 'nowhere.html'"),
     ("code/image.py", "code/image.py:2: missing image 'missing.png'"),
     ("code/anchor.py", "code/anchor.py:1: broken link 'index.html#no-such-row' (no such anchor)"),
+    ("code/dollar.py", "code/dollar.py:2: unclosed '$' is shown as text"),
+    ("code/latin1.py", "code/latin1.py:1: not valid UTF-8 (byte 0xe9"),
 ])
 def test_bad_input_warns_in_normal_builds_and_fails_strict_builds(tmp_path, bad, expected):
     sources = {
@@ -192,8 +194,13 @@ def test_bad_input_warns_in_normal_builds_and_fails_strict_builds(tmp_path, bad,
         "code/link.py": "x = 1\n# [gone](nowhere.html)\ny = 2\n",
         "code/image.py": "x = 1\n# ![plot](missing.png)\ny = 2\n",
         "code/anchor.py": "# [row](index.html#no-such-row)\nx = 1\n",
+        "code/dollar.py": "x = 1\n# costs $5 a unit\ny = 2\n",
+        "code/latin1.py": "# café\nx = 1\n".encode("latin-1"),
     }
-    project = write_project(tmp_path, {**TINY, bad: sources[bad]})
+    source = sources[bad]
+    project = write_project(tmp_path, {**TINY, **({} if isinstance(source, bytes) else {bad: source})})
+    if isinstance(source, bytes):
+        (project / bad).write_bytes(source)
     normal = mkdocs_build(project)
     assert normal.returncode == 0, normal.stderr
     assert expected in normal.stderr
