@@ -16,7 +16,7 @@ from pygments.token import STANDARD_TYPES, Token, _TokenType
 from pygments.util import ClassNotFound
 
 _PYTHON = PythonLexer(stripnl=False, stripall=False, ensurenl=True)
-_WHITESPACE = Token.Text.Whitespace
+_PLAIN = {Token.Text.Whitespace, Token.Text, Token.Punctuation}
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
@@ -40,22 +40,34 @@ def _lexer(language: str | None) -> Lexer:
 
 
 def highlight_lines(text: str, language: str | None = "python") -> list[str]:
-    """HTML for each line of `text`: `result[n - 1]` is line n."""
+    """HTML for each line of `text`: `result[n - 1]` is line n.
+
+    Neighbouring tokens of the same class share one span, and punctuation (which no style we use
+    colours differently from the text) gets none: a page's DOM is mostly these spans.
+    """
     lines: list[str] = []
     current: list[str] = []
+    run_cls, run = "", []  # the open run of same-class text
+
+    def close_run() -> None:
+        if run:
+            joined = "".join(run).translate(_ESCAPE)
+            current.append(f'<span class="{run_cls}">{joined}</span>' if run_cls else joined)
+            run.clear()
+
     for _, ttype, value in _lexer(language).get_tokens_unprocessed(text):
-        cls = "" if ttype is _WHITESPACE else css_class(ttype)
-        if "\n" not in value:  # the common case: a token within one line
-            current.append(f'<span class="{cls}">{value.translate(_ESCAPE)}</span>' if cls else
-                           value.translate(_ESCAPE))
-            continue
+        cls = "" if ttype in _PLAIN else css_class(ttype)
         for i, piece in enumerate(value.split("\n")):
             if i:
+                close_run()
                 lines.append("".join(current))
                 current = []
             if piece:
-                current.append(f'<span class="{cls}">{piece.translate(_ESCAPE)}</span>' if cls else
-                               piece.translate(_ESCAPE))
+                if cls != run_cls:
+                    close_run()
+                    run_cls = cls
+                run.append(piece)
+    close_run()
     if current:
         lines.append("".join(current))
     return lines
