@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from .config import SiteConfig
-from .diagnostics import Diagnostic
 from .highlight import highlight_inline, highlight_lines
 from .katex import KatexRenderer, find_node_modules, shared_renderer
 from .notes import NotePreparer
@@ -133,12 +132,6 @@ class Engine:
         self.math.forget()
         self._code.clear()
         highlight_inline.cache_clear()
-
-    def diagnostics(self) -> list[Diagnostic]:
-        out: list[Diagnostic] = []
-        for cached in self._rendered.values():
-            out.extend(cached.value.diagnostics)  # type: ignore[attr-defined]
-        return out
 
 
 _engines: dict[tuple, Engine] = {}

@@ -78,11 +78,6 @@ class NotePreparer:
         self._cache.clear()
 
 
-def plain_text(note_markdown: str) -> str:
-    """A markdown snippet as plain text (for meta descriptions and listings)."""
-    return re.sub(r"[*_`#>\[\]]|\(([^)]*)\)", "", note_markdown).strip()
-
-
 def render_piece(piece: Piece, math_html: str | None = None, math_error: str | None = None,
                  code_html: str | None = None) -> str:
     """HTML for one protected piece; math comes pre-rendered from KaTeX, inline code may come
