@@ -260,6 +260,14 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         context["S"] = self._site_view(page, lang, generated, view)
         return context
 
+    def _guides(self, lang: str) -> list[File]:
+        """The hand-written pages from docs/ in `lang`, for the footer (reading first, then by name)."""
+        order = {"reading": 0, "writing": 1, "translating": 2, "experiments": 3}
+        pages = [f for f in self.files.documentation_pages()
+                 if f.src_uri not in self.generated and f.src_uri not in self.status_pages
+                 and f.page is not None and self._language_of(f.src_uri) == lang]
+        return sorted(pages, key=lambda f: (order.get(Path(f.src_uri).stem, 9), f.src_uri))
+
     def _language_of(self, src_uri: str) -> str:
         first = src_uri.split("/", 1)[0]
         return first if first in self.site.languages[1:] else self.site.default_language
@@ -315,7 +323,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             "root": base_url, "home": relative_url(url, home), "breadcrumbs": crumbs, "prev": prev, "next": nxt,
             "text": text, "search": self.config.search,
             "status_href": relative_url(url, self._prefix(lang) + STATUS_PAGE[:-3] + ".html")
-            if self.status_pages else None, "redirect": (view or {}).get("redirect"),
+            if self.status_pages else None,
+            "guides": [{"title": f.page.title, "href": relative_url(url, f.url)} for f in self._guides(lang)],
+            "redirect": (view or {}).get("redirect"),
             "katex_css": katex_css,
             "katex_integrity": None if offline else self.katex_integrity,
             "katex_fonts": [font_base + font for font in fonts],

@@ -12,7 +12,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "view_source": "View source", "permalink": "Permalink to this row", "contents": "Contents",
         "implementations": "All implementations",
         "search": "Search", "colophon": "Notes on the left explain the code on the right.",
-        "translation_status": "Translation status", "page": "Page", "translated": "translated",
+        "translation_status": "Translation status", "guides": "Guides", "page": "Page", "translated": "translated",
         "missing": "missing", "stale": "stale", "invalid": "invalid",
         "status_intro": "How much of each page is translated. Missing and stale notes are shown in English; "
                         "the translators' guide explains how to help.",
@@ -22,7 +22,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "pager": "上一页和下一页", "paper": "论文", "view_source": "查看源代码", "permalink": "本行的永久链接",
         "contents": "目录", "implementations": "全部实现", "search": "搜索",
         "colophon": "左侧的注释讲解右侧的代码。",
-        "translation_status": "翻译进度", "page": "页面", "translated": "已翻译", "missing": "缺失",
+        "translation_status": "翻译进度", "guides": "指南", "page": "页面", "translated": "已翻译", "missing": "缺失",
         "stale": "过时", "invalid": "无效",
         "status_intro": "各页面的翻译进度。缺失或过时的注释以英文显示；参与翻译的方法见译者指南。",
     },
@@ -32,7 +32,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "pager": "前後のページ", "paper": "論文", "view_source": "ソースを見る", "permalink": "この行へのリンク",
         "contents": "目次", "implementations": "すべての実装", "search": "検索",
         "colophon": "左側の解説が右側のコードを説明します。",
-        "translation_status": "翻訳の状況", "page": "ページ", "translated": "翻訳済み", "missing": "未翻訳",
+        "translation_status": "翻訳の状況", "guides": "ガイド", "page": "ページ", "translated": "翻訳済み",
+        "missing": "未翻訳",
         "stale": "古い", "invalid": "無効",
         "status_intro": "ページごとの翻訳の進み具合です。未翻訳や古くなった注釈は英語で表示されます。"
                         "協力の方法は翻訳者ガイドをご覧ください。",

@@ -102,6 +102,10 @@ def test_pages_have_metadata_breadcrumbs_and_pager(site):
     # KaTeX CSS of the renderer's own version, served from the site (offline_assets: true).
     assert 'href="../../assets/katex/katex.min.css"' in html
     assert (site / "assets/katex/katex.min.css").is_file() and list((site / "assets/katex/fonts").glob("*.woff2"))
+    # The guides are a click away from every page, in the reader's language.
+    assert 'href="../../guide/reading.html"' in html
+    zh = (site / "zh/transformers/mlp_mixer/index.html").read_text()
+    assert 'href="../../guide/reading.html"' in zh and (site / "zh/guide/reading.html").is_file()
 
 
 def test_home_lists_every_implementation(site):
