@@ -249,7 +249,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             title, summary = self._title(e, lang)
             depth = e.folder.count("/") + (0 if e.is_index else 1) if e.folder else 0
             items.append({"href": relative_url(page_url, prefix + e.url), "title": title, "summary": summary,
-                          "depth": min(depth, 3) if everything else 0})
+                          "depth": min(depth, 3) if everything else 0, "readme": e.url.endswith("readme.html")})
         return items
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav) -> dict:
