@@ -65,7 +65,7 @@ def run_vision(config_cls: type, make_model: Callable[[Any, VisionData], nn.Modu
                argv: list[str] | None = None, description: str | None = None, prog: str | None = None):
     """
     Load the dataset, let the experiment build its model for the dataset's image size, channels and
-    classes, and train.
+    classes, train, and print the final validation accuracy.
     """
 
     def build(config: VisionConfig, d: Dist) -> Experiment:
@@ -74,4 +74,9 @@ def run_vision(config_cls: type, make_model: Callable[[Any, VisionData], nn.Modu
         return Experiment(model=model, train_set=data.train, val_set=data.val,
                           loss=classification_loss(config.flip))
 
-    return run(config_cls, build, argv, description, prog)
+    config, run_dir, history = run(config_cls, build, argv, description, prog)
+    if run_dir is not None:  # rank 0 says how the run ended and where its outputs are
+        last = history[-1]
+        print(f"final validation accuracy {100 * last['val_accuracy']:.2f}% "
+              f"(loss {last['val_loss']:.4f}); outputs in {run_dir}")
+    return config, run_dir, history

@@ -82,13 +82,9 @@ def make_model(config: Config, data: VisionData) -> VisionTransformer:
 
 
 def main(argv: list[str] | None = None):
-    """Train, then print where the run went and how it ended."""
-    config, run_dir, history = run_vision(Config, make_model, argv, description="Train ViT on digits.",
-                                          prog="python -m labml_nn.transformers.vit.experiment")
-    if run_dir is not None:
-        last = history[-1]
-        print(f"final validation accuracy {100 * last['val_accuracy']:.2f}% "
-              f"(loss {last['val_loss']:.4f}); outputs in {run_dir}")
+    """Train; the final validation accuracy and the run's folder are printed at the end."""
+    _, _, history = run_vision(Config, make_model, argv, description="Train ViT on digits.",
+                              prog="python -m labml_nn.transformers.vit.experiment")
     return history
 
 
