@@ -187,7 +187,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             if lang == self.site.default_language:
                 self.links[page.url] = [Link(target, rendered.source, line) for target, line in rendered.links]
         else:
-            title, has_intro = readable_title(entry.folder + "/__init__.py") if entry.folder else "Home", False
+            title, has_intro = self._title(entry, lang)[0], False  # a folder with no __init__.py
         if entry.url == "index.html":
             view.update(listing=self._listing(page.url, lang, everything=True),
                         listing_heading=ui_text(lang)["implementations"])
