@@ -34,23 +34,20 @@ class Suggestion:
     ratio: float
 
 
-@dataclass
-class PageStatus:
-    lang: str
-    source: str  # path relative to the source folder, e.g. "conv_mixer/__init__.py"
-    url: str  # the page's URL relative to the language's root, e.g. "conv_mixer/index.html"
-    file: str  # the translation file as messages name it, e.g. "translations/zh/conv_mixer/__init__.json"
+@dataclass(kw_only=True)
+class Counts:
+    """Key counts of one page, or summed over a language, and the coverage they make."""
+
     total: int = 0
     translated: int = 0
     missing: int = 0
     stale: int = 0
     invalid: int = 0
     obsolete: int = 0
-    errors: list[str] = field(default_factory=list)  # file-level problems (e.g. JSON that does not parse)
 
     @property
     def coverage(self) -> float:
-        """0.0 … 1.0 (a page with nothing to translate counts as complete)."""
+        """0.0 … 1.0 (nothing to translate counts as complete)."""
         return self.translated / self.total if self.total else 1.0
 
     @property
@@ -63,26 +60,18 @@ class PageStatus:
 
 
 @dataclass
-class Totals:
+class PageStatus(Counts):
+    lang: str
+    source: str  # path relative to the source folder, e.g. "conv_mixer/__init__.py"
+    url: str  # the page's URL relative to the language's root, e.g. "conv_mixer/index.html"
+    file: str  # the translation file as messages name it, e.g. "translations/zh/conv_mixer/__init__.json"
+    errors: list[str] = field(default_factory=list)  # file-level problems (e.g. JSON that does not parse)
+
+
+@dataclass
+class Totals(Counts):
     lang: str
     pages: int = 0
-    total: int = 0
-    translated: int = 0
-    missing: int = 0
-    stale: int = 0
-    invalid: int = 0
-    obsolete: int = 0
-
-    @property
-    def coverage(self) -> float:
-        return self.translated / self.total if self.total else 1.0
-
-    @property
-    def percent(self) -> int:
-        return int(self.coverage * 100)
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "coverage": round(self.coverage, 4)}
 
 
 @dataclass
