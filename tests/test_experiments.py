@@ -317,3 +317,21 @@ def test_torchrun_two_processes_agrees_with_single_process(tmp_path, text_file):
         assert a["val_loss"] == pytest.approx(b["val_loss"], rel=1e-3)
         assert a["val_accuracy"] == pytest.approx(b["val_accuracy"], abs=2 / 360)
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-3)
+
+
+@pytest.mark.parametrize(("body", "world", "code", "stderr"), [
+    ("print('done', end='')", "1", 0, ""),
+    ("raise SystemExit(2)", "1", 2, ""),
+    ("print('done', end='')", "2", 0, ""),
+    ("raise SystemExit(130)", "2", 130, ""),
+    ("raise SystemExit('bad input')", "2", 1, "bad input"),
+])
+def test_run_as_program_exit_codes(body, world, code, stderr):
+    """A torchrun worker leaves through `os._exit`: same exit code as a normal exit, and no output lost."""
+    script = ("import sys\nfrom labml_nn.experiments.trainer import run_as_program\n"
+              f"def main(argv):\n    assert argv == ['--x']\n    {body}\nrun_as_program(main)\n")
+    result = subprocess.run([sys.executable, "-c", script, "--x"], capture_output=True, text=True,
+                            env={**os.environ, "WORLD_SIZE": world}, timeout=120)
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ("done" if "print" in body else "")
+    assert result.stderr.strip() == stderr

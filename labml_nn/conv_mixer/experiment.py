@@ -41,7 +41,6 @@ statistics cover the global batch. (On the CPU each process normalizes over its 
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,6 +49,7 @@ from torch import nn
 from labml_nn.conv_mixer import ConvMixer
 from labml_nn.experiments.config import option
 from labml_nn.experiments.data import VisionData
+from labml_nn.experiments.trainer import run_as_program
 from labml_nn.experiments.vision import VisionConfig, run_vision
 
 
@@ -92,4 +92,4 @@ def main(argv: list[str] | None = None):
 
 #
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_as_program(main)

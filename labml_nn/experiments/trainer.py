@@ -512,6 +512,9 @@ def run(config_cls: type, build: Callable[[Any, Dist], Experiment], argv: list[s
         seed_everything(config.seed)
         experiment = build(config, d)
         run_dir, history = train(config, experiment, d, ckpt)
+        # Every process reaches the end before any tears down its connections
+        if d.world > 1:
+            dist.barrier()
         return config, run_dir, history
     except (RunError, DataError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -521,3 +524,31 @@ def run(config_cls: type, build: Callable[[Any, Dist], Experiment], argv: list[s
     finally:
         if d is not None and d.world > 1 and dist.is_initialized():
             dist.destroy_process_group()
+
+
+def run_as_program(main: Callable[[list[str]], Any]) -> None:
+    """
+    ## Running as a program
+
+    `python -m <experiment>` and `torchrun ... -m <experiment>` start here, with the command-line arguments.
+
+    A `torchrun` worker leaves with `os._exit` once `main` has returned, its outputs saved and the process
+    group destroyed. `DistributedDataParallel` keeps gloo's worker threads alive past
+    `destroy_process_group`; when one of them releases the tensor of the last collective while Python is
+    shutting down, it cannot take the interpreter lock and the process aborts
+    (`terminate called without an active exception`), making `torchrun` report a failed run.
+    Leaving without the interpreter's shutdown avoids that; a single process exits normally.
+    """
+    code: int | str | None = 0
+    try:
+        main(sys.argv[1:])
+    except SystemExit as e:
+        code = e.code
+    if int(os.environ.get("WORLD_SIZE", "1")) == 1:
+        raise SystemExit(code)
+    if isinstance(code, str):  # `SystemExit("message")` prints the message and exits with 1
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -53,7 +53,6 @@ The training loop is the shared [trainer](../../experiments/trainer.html).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Literal
 
@@ -63,7 +62,7 @@ from torch import nn
 
 from labml_nn.experiments.config import TrainConfig, option
 from labml_nn.experiments.data import ByteTokenizer, MaskedTextDataset, load_text, unigram_baseline
-from labml_nn.experiments.trainer import Dist, Experiment, run
+from labml_nn.experiments.trainer import Dist, Experiment, run, run_as_program
 from labml_nn.transformers.mlm import MaskedLanguageModel
 
 
@@ -163,4 +162,4 @@ def main(argv: list[str] | None = None):
 
 #
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_as_program(main)

@@ -40,11 +40,11 @@ is the shared [trainer](../../experiments/trainer.html); the dataset options and
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from labml_nn.experiments.config import option
 from labml_nn.experiments.data import VisionData
+from labml_nn.experiments.trainer import run_as_program
 from labml_nn.experiments.vision import VisionConfig, run_vision
 from labml_nn.transformers.vit import VisionTransformer
 
@@ -90,4 +90,4 @@ def main(argv: list[str] | None = None):
 
 #
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_as_program(main)
