@@ -192,13 +192,11 @@ def main() -> int:
         except BuildError as error:
             print(error)
             return 1
-    pycco_dir = Path(tempfile.mkdtemp(prefix="pycco-", dir=out))
-    build_pycco(pycco_dir)
-    print(f"pycco pages in {pycco_dir}")
-
     from playwright.sync_api import sync_playwright
 
-    with serve(site) as ours_url, serve(pycco_dir) as pycco_url, sync_playwright() as p:
+    with tempfile.TemporaryDirectory(prefix="pycco-", dir=out) as tmp, serve(site) as ours_url, \
+            serve(Path(tmp)) as pycco_url, sync_playwright() as p:
+        build_pycco(Path(tmp))
         browser = launch(p)
         print(f"Chromium {browser.version}, viewport {DESKTOP['width']}x{DESKTOP['height']}, "
               f"{args.loads} cold loads per page and side, medians")

@@ -124,6 +124,21 @@ def test_formulas_render_before_any_script(site_dir, site_url, new_page):
         assert_clean(page)
 
 
+
+def test_screen_readers_get_every_formula_as_mathml(site_url, new_page):
+    """KaTeX's MathML copy is what a screen reader reads: every formula, on screen or far below, is in the
+    accessibility tree as math (hiding the copy to speed up layout would silently drop it)."""
+    page = new_page("desktop")
+    page.goto(url_of(site_url, PAGE))
+    settle(page)
+    formulas = page.evaluate("document.querySelectorAll('.katex').length")
+    below = page.evaluate("[...document.querySelectorAll('.katex')].pop().getBoundingClientRect().top")
+    assert below > 3 * page.viewport_size["height"], "the page has no formula far below the screen"
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    math = [n for n in tree if n.get("role", {}).get("value") == "MathMLMath" and not n.get("ignored")]
+    assert len(math) == formulas > 10, f"{len(math)} formulas of {formulas} reach the accessibility tree"
+
+
 LAYOUT_PROBE = """
 window.__shifts = [];
 new PerformanceObserver(list => {
