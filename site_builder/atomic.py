@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never a half-written one."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """
+    Readers see the old file or the new one, never a half-written one.
+    `durable` also flushes the data to disk before the rename, so a crash cannot leave an empty file
+    (translations, checkpoints); generated site files, which a rebuild recreates, skip that cost.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -23,3 +29,29 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_site_file(content: bytes, output_path: str) -> None:
+    """`mkdocs.utils.write_file`, made atomic: mkdocs writes every page through it."""
+    write_atomic(Path(output_path), content, durable=False)
+
+
+def copy_site_file(source_path: str, output_path: str) -> None:
+    """`mkdocs.utils.copy_file` (static files: CSS, images, fonts), made atomic."""
+    target = Path(output_path)
+    if target.is_dir():
+        target = target / Path(source_path).name
+    write_atomic(target, Path(source_path).read_bytes(), durable=False)
+    shutil.copymode(source_path, target)
+
+
+def make_mkdocs_writes_atomic() -> None:
+    """
+    mkdocs writes pages and copies static files in place, so a reader (or `mkdocs serve`) can see a
+    half-written file. Its build calls these two functions through the `mkdocs.utils` module, so
+    replacing them there makes every file of the site appear whole.
+    """
+    from mkdocs import utils
+
+    utils.write_file = write_site_file
+    utils.copy_file = copy_site_file

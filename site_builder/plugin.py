@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
-from .atomic import write_atomic
+from .atomic import make_mkdocs_writes_atomic, write_atomic
 from .config import SiteConfig
 from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
@@ -84,6 +84,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if config.use_directory_urls:
             log.info("annotated: using x.html URLs (use_directory_urls: false)")
             config.use_directory_urls = False
+        make_mkdocs_writes_atomic()
         project = Path(config.config_file_path or ".").resolve().parent
         languages = [str(lang) for lang in self.config.languages] or ["en"]
         self.site = SiteConfig(

@@ -180,6 +180,45 @@ def test_generic_plugin_builds_an_unrelated_project(tmp_path):
     assert re.search(r'katex@[\d.]+/dist/katex.min.css" integrity="sha384-', solver)
 
 
+
+def test_rebuild_replaces_site_files_whole(tmp_path):
+    """Pages are renamed into place: a reader holding the old file reads all of it, the new one is
+    complete, and no temporary file is left behind (`--dirty` keeps mkdocs from emptying the folder first)."""
+    project = write_project(tmp_path, TINY)
+    assert mkdocs_build(project, "--strict").returncode == 0
+    site = project / "site"
+    page = site / "algo/solver.html"
+    before = {path: (path.stat().st_ino, path.read_bytes()) for path in (page, site / "index.html")}
+    handles = {path: path.open("rb") for path in before}
+    solver = project / "code/algo/solver.py"
+    solver.write_text(solver.read_text().replace("Returns $2x$.", "Returns twice $x$."))
+    try:
+        result = mkdocs_build(project, "--dirty")
+        assert result.returncode == 0, result.stderr
+        for path, (inode, data) in before.items():
+            assert path.stat().st_ino != inode, f"{path.name} was rewritten in place"
+            assert handles[path].read() == data
+    finally:
+        for handle in handles.values():
+            handle.close()
+    assert "Returns twice" in page.read_text() and page.read_text().rstrip().endswith("</html>")
+    assert not [p for p in site.rglob("*.tmp")]
+
+
+def test_static_files_are_copied_whole(tmp_path):
+    from site_builder.atomic import copy_site_file
+
+    source, folder = tmp_path / "logo.svg", tmp_path / "site/img"
+    source.write_bytes(b"<svg>new</svg>")
+    folder.mkdir(parents=True)
+    (folder / "logo.svg").write_bytes(b"<svg>old</svg>")
+    with (folder / "logo.svg").open("rb") as old:
+        copy_site_file(str(source), str(folder))  # mkdocs may pass the folder as the target
+        assert old.read() == b"<svg>old</svg>"
+    assert (folder / "logo.svg").read_bytes() == b"<svg>new</svg>"
+    assert [p.name for p in folder.iterdir()] == ["logo.svg"]
+
+
 @pytest.mark.parametrize("bad,expected", [
     ("code/broken.py", "code/broken.py:2: cannot parse Python"),
     ("code/yaml.py", "code/yaml.py:3: invalid YAML front matter"),
