@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.notes import NotePreparer, anchor_ids, fill, link_targets, render_piece
+from site_builder.notes import NotePreparer, anchor_ids, fill, link_targets
 from site_builder.parser import parse_python
 from site_builder.render import render_page
 
@@ -23,31 +23,22 @@ GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.md"))
 
 
-def render_note(text: str, preparer, math) -> str:
-    note = preparer.prepare(text)
-    math_pieces = [p for p in note.pieces if p.kind in ("math", "display_math")]
-    results = iter(math.render_many([(p.text, p.kind == "display_math") for p in math_pieces]))
-    rendered = []
-    for piece in note.pieces:
-        if piece.kind in ("math", "display_math"):
-            r = next(results)
-            rendered.append(render_piece(piece, r.html, r.error))
-        else:
-            rendered.append(render_piece(piece))
-    return fill(note.key, rendered)
+def render_note(text: str, render_pieces) -> str:
+    prepared, rendered = render_pieces(text)
+    return fill(prepared.key, rendered)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_golden(case, preparer, math):
-    html = render_note((GOLDEN / f"{case}.md").read_text(), preparer, math)
+def test_golden(case, render_pieces):
+    html = render_note((GOLDEN / f"{case}.md").read_text(), render_pieces)
     expected = GOLDEN / f"{case}.html"
     if os.environ.get("UPDATE_GOLDEN"):
         expected.write_text(html)
     assert html == expected.read_text()
 
 
-def test_math_is_prerendered_and_never_left_raw(preparer, math):
-    html = render_note((GOLDEN / "math.md").read_text(), preparer, math)
+def test_math_is_prerendered_and_never_left_raw(render_pieces):
+    html = render_note((GOLDEN / "math.md").read_text(), render_pieces)
     assert html.count('class="katex"') == 4
     assert html.count('class="katex-display"') == 2
     assert "<math" in html  # MathML for screen readers
@@ -55,8 +46,8 @@ def test_math_is_prerendered_and_never_left_raw(preparer, math):
     assert "$" not in text.replace("&#36;5", "")
 
 
-def test_inline_code_is_highlighted_and_markdown_does_not_touch_protected_pieces(preparer, math):
-    html = render_note((GOLDEN / "links.md").read_text(), preparer, math)
+def test_inline_code_is_highlighted_and_markdown_does_not_touch_protected_pieces(render_pieces):
+    html = render_note((GOLDEN / "links.md").read_text(), render_pieces)
     assert "<em>stays</em>" in html and "<strong>bold</strong>" in html
     assert '<code class="highlight"><span class="n">a_b_c</span></code>' in html
     assert "<em>b</em>" not in html

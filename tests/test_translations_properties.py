@@ -9,7 +9,7 @@ import markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.notes import PLACEHOLDER, fill, render_piece
+from site_builder.notes import PLACEHOLDER, fill
 from site_builder.translations.validate import validate
 
 WORDS = st.sampled_from(["the", "residual", "patch", "is", "added", "to", "each", "channel", "A", "x1",
@@ -98,19 +98,9 @@ def _translate_text(key: str) -> str:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(notes())
-def test_a_translation_that_keeps_placeholders_round_trips(preparer, math, case):
+def test_a_translation_that_keeps_placeholders_round_trips(render_pieces, case):
     note, pieces, _ = case
-    prepared = preparer.prepare(note)
-    items = [(p.text, p.kind == "display_math") for p in prepared.pieces
-             if p.kind in ("math", "display_math")]
-    results = iter(math.render_many(items) if items else [])
-    rendered = []
-    for piece in prepared.pieces:
-        if piece.kind in ("math", "display_math"):
-            result = next(results)
-            rendered.append(render_piece(piece, result.html, result.error))
-        else:
-            rendered.append(render_piece(piece))
+    prepared, rendered = render_pieces(note)
     english = fill(prepared.key, rendered)
     assert not PLACEHOLDER.search(english)
 

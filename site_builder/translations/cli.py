@@ -179,15 +179,7 @@ def cmd_extract(args, project: Project, analyzer: Analyzer) -> int:
                 return {**entries, **dict.fromkeys(added, "")}
 
             try:
-                if args.dry_run:
-                    current = analyzer.store.load(lang, report.status.source)
-                    if current.problems:
-                        p = current.problems[0]
-                        raise StoreError(current.shown, p.line, p.column, p.message)
-                    add_missing(dict(current.entries))
-                    written = bool(added)
-                else:
-                    written = analyzer.store.update(lang, report.status.source, add_missing)
+                written = analyzer.store.update(lang, report.status.source, add_missing, dry_run=args.dry_run)
             except StoreError as e:
                 print(f"error: {e}", file=sys.stderr)
                 failed = True
@@ -261,14 +253,7 @@ def cmd_prune(args, project: Project, analyzer: Analyzer) -> int:
                 return {k: v for k, v in entries.items() if k in current}
 
             try:
-                if args.dry_run:
-                    file = analyzer.store.load(lang, report.status.source)
-                    if file.problems:
-                        p = file.problems[0]
-                        raise StoreError(file.shown, p.line, p.column, p.message)
-                    drop(dict(file.entries))
-                else:
-                    analyzer.store.update(lang, report.status.source, drop)
+                analyzer.store.update(lang, report.status.source, drop, dry_run=args.dry_run)
             except StoreError as e:
                 print(f"error: {e}", file=sys.stderr)
                 failed = True

@@ -214,13 +214,14 @@ class TranslationStore:
         write_atomic(path, dumps(entries).encode("utf-8"))
         return path
 
-    def update(self, lang: str, rel: str,
-               change: Callable[[dict[str, str]], dict[str, str] | None], attempts: int = 5) -> bool:
+    def update(self, lang: str, rel: str, change: Callable[[dict[str, str]], dict[str, str] | None],
+               attempts: int = 5, *, dry_run: bool = False) -> bool:
         """Read, apply `change` (returns the new entries, or None for no change), write atomically.
 
         Refuses (StoreError) to touch a file it could not read cleanly. Just before writing, the file
         is read again: if another tool changed it meanwhile, `change` is applied to the new content
-        instead, so no entry written by someone else is lost. Returns whether the file was written.
+        instead, so no entry written by someone else is lost. Returns whether the file was written
+        (with `dry_run`: whether it would be; nothing is written).
         """
         path = self.path_for(lang, rel)
         for _ in range(attempts):
@@ -235,6 +236,8 @@ class TranslationStore:
             data = dumps(new).encode("utf-8")
             if current.exists and data == current.raw:
                 return False
+            if dry_run:
+                return True
             again = path.read_bytes() if path.exists() else None
             if (again if again is not None else b"") != current.raw or (again is None) == current.exists:
                 continue  # changed under us: redo on the new content
