@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
+import stat
 import tempfile
 from pathlib import Path
+
+# `mkstemp` creates files only the owner can read. The replacement gets the mode of the file it replaces,
+# or what `open()` would have given a new file, so a web server can still read the site.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
@@ -15,8 +20,13 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     (translations, checkpoints); generated site files, which a rebuild recreates, skip that cost.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             if durable:
@@ -42,7 +52,6 @@ def copy_site_file(source_path: str, output_path: str) -> None:
     if target.is_dir():
         target = target / Path(source_path).name
     write_atomic(target, Path(source_path).read_bytes(), durable=False)
-    shutil.copymode(source_path, target)
 
 
 def make_mkdocs_writes_atomic() -> None:

@@ -205,19 +205,6 @@ def test_rebuild_replaces_site_files_whole(tmp_path):
     assert not [p for p in site.rglob("*.tmp")]
 
 
-def test_static_files_are_copied_whole(tmp_path):
-    from site_builder.atomic import copy_site_file
-
-    source, folder = tmp_path / "logo.svg", tmp_path / "site/img"
-    source.write_bytes(b"<svg>new</svg>")
-    folder.mkdir(parents=True)
-    (folder / "logo.svg").write_bytes(b"<svg>old</svg>")
-    with (folder / "logo.svg").open("rb") as old:
-        copy_site_file(str(source), str(folder))  # mkdocs may pass the folder as the target
-        assert old.read() == b"<svg>old</svg>"
-    assert (folder / "logo.svg").read_bytes() == b"<svg>new</svg>"
-    assert [p.name for p in folder.iterdir()] == ["logo.svg"]
-
 
 @pytest.mark.parametrize("bad,expected", [
     ("code/broken.py", "code/broken.py:2: cannot parse Python"),
