@@ -112,6 +112,11 @@ class Dist:
         return t
 
 
+def world_size() -> int:
+    """How many processes `torchrun` started (1 for a plain `python -m ...` run)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
 def setup_distributed(device: str) -> Dist:
     """
     `torchrun` starts one process per worker and tells each its place through environment variables
@@ -120,7 +125,7 @@ def setup_distributed(device: str) -> Dist:
     on the CPU they use gloo.
     """
     cuda = torch.cuda.is_available() if device == "auto" else device.startswith("cuda")
-    world = int(os.environ.get("WORLD_SIZE", "1"))
+    world = world_size()
     if world == 1:
         if device == "auto":
             device = "cuda" if cuda else "cpu"
@@ -544,7 +549,7 @@ def run_as_program(main: Callable[[list[str]], Any]) -> None:
         main(sys.argv[1:])
     except SystemExit as e:
         code = e.code
-    if int(os.environ.get("WORLD_SIZE", "1")) == 1:
+    if world_size() == 1:
         raise SystemExit(code)
     if isinstance(code, str):  # `SystemExit("message")` prints the message and exits with 1
         print(code, file=sys.stderr)
