@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
-from typing import Protocol
 
 import markdown
 
@@ -38,10 +37,6 @@ class PreparedNote:
     key: str  # English HTML with placeholders; also the translation key
     pieces: tuple[Piece, ...]
     problems: tuple[tuple[int, str], ...]  # (line offset in the note, message)
-
-
-class MathRenderer(Protocol):
-    def render_many(self, items: list[tuple[str, bool]]) -> list: ...
 
 
 class NotePreparer:

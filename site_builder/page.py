@@ -52,7 +52,3 @@ class SourcePage:
     meta: PageMeta
     rows: list[Row]
     diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def source_lines(self) -> list[str]:
-        return self.text.split("\n")

@@ -35,10 +35,6 @@ class Piece:
     alt: str = ""  # image only
     title: str | None = None  # image only
 
-    @property
-    def is_block(self) -> bool:
-        return self.kind == "code_block"
-
 
 @dataclass
 class Protected:
