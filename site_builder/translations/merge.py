@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..normal_form import normalize_key
 from .store import TranslationFile, TranslationStore
 from .validate import Glossary, has_text, is_plain_text_key, load_glossary, validate
 
@@ -114,6 +115,8 @@ class TranslationMerge:
 
         def translate(key: str) -> str | None:
             found = translations.get(key)
+            if found is None and (normal := normalize_key(key)) != key:
+                key, found = normal, translations.get(normal)
             if found is None and key not in checked.invalid and not has_text(key):
                 return key  # only formulas or code: the same in every language, never a fallback
             return found
