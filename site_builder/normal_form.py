@@ -44,7 +44,7 @@ _VOID_BLOCKS = frozenset({"br", "hr"})
 def normalize_key(key: str) -> str:
     """The normal form of a translation key (HTML note or plain-text title)."""
     if not _PLAIN_TEXT.search(key):
-        return " ".join(unicodedata.normalize("NFC", key).split())
+        return _ASCII_SPACE.sub(" ", unicodedata.normalize("NFC", key)).strip(" ")
     return normalize_html(key)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from .merge import join_cjk_lines
 from .store import Problem, read_file
-from .validate import Glossary, validate
+from .validate import Glossary, has_text, is_plain_text_key, validate
 
 _NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\.json$")
 # Sentence punctuation a tool left after the closing tag: `<p>…</p>。` → `<p>…。</p>`.
@@ -48,15 +48,15 @@ def find_files(root: Path, sources: list[str]) -> list[ForeignFile]:
     return found
 
 
-def repair(value: str) -> tuple[str, list[str]]:
-    """Mechanical fixes that change no meaning, each described."""
+def repair(value: str, key: str) -> tuple[str, list[str]]:
+    """Mechanical fixes that change no meaning, each described (`key`: the English it translates)."""
     done = []
     fixed = _AFTER_CLOSE.sub(lambda m: f"{m.group(3)}</{m.group(1)}>", value)
     if fixed != value:
         done.append("moved punctuation after a closing tag inside it")
     spaced = _SPACE_BEFORE_CLOSE.sub(r"\1", join_cjk_lines(fixed)).strip()
-    if value.endswith("\n") and not spaced.endswith("\n") and spaced:
-        spaced += "\n"
+    if key.endswith("\n") and spaced:
+        spaced += "\n"  # ends like its key, as the tools write values
     if spaced != fixed:
         done.append("whitespace")
     return spaced, done
@@ -122,7 +122,10 @@ def plan_file(file: ForeignFile, current: set[str], existing: dict[str, str], gl
         if key not in current and not keep_unused:
             plan.outcomes.append(Outcome(key, line, "unused"))
             continue
-        fixed, repairs = repair(value)
+        fixed, repairs = repair(value, key)
+        if fixed == key and not is_plain_text_key(key) and has_text(key):
+            plan.outcomes.append(Outcome(key, line, "empty"))  # the English copied over: not a translation
+            continue
         verdict = validate(key, fixed, glossary)
         if not verdict.ok:
             plan.outcomes.append(Outcome(key, line, "refused", repairs=repairs, reason=verdict.reason))
