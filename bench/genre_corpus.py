@@ -33,7 +33,8 @@ TEX = [r"\frac{Q K^\top}{\sqrt{d_k}}", r"\sum_{i=1}^{N} x_i", r"\big( W_1 x + b_
        r"\mathop{softmax}(z)_i", r"\alpha_{ij}", r"\vec{v}", r"\mathbb{E}_{x \sim p}\big[ f(x) \big]",
        r"\sigma(x)", r"\gamma \lambda \hat{A}_{t+1}", r"\log \pi_\theta(a_t | s_t)", r"d_{model}",
        r"\operatorname{LayerNorm}(x)", r"\epsilon = 10^{-5}", r"\beta_1, \beta_2"]
-CJK = {"zh": "模型向量计算层输入输出权重通道注意力残差梯度序列批量特征", "ja": "モデルベクトル計算層入力出力重みチャネル勾配系列特徴"}
+CJK = {"zh": "模型向量计算层输入输出权重通道注意力残差梯度序列批量特征",
+       "ja": "モデルベクトル計算層入力出力重みチャネル勾配系列特徴"}
 
 
 def sentence(rng: random.Random, formulas: int = 0) -> str:
@@ -67,17 +68,21 @@ def module(rng: random.Random, name: str, n: int) -> str:
                 "    \\begin{align}", f"    h_{c} &= \\frac{{x W_{c}}}{{\\sqrt{{d}}}} \\times \\big(1 + {c}\\big) \\\\",
                 f"    y_{c} &= \\vec{{v}}_{c} + \\alpha h_{c}", "    \\end{align}", '    """', "",
                 "    def __init__(self, d_model: int, heads: int, dropout: float = 0.1):", '        """',
-                "        :param d_model: is the number of features $d_{model}$", "        :param heads: is the number of heads",
+                "        :param d_model: is the number of features $d_{model}$",
+                "        :param heads: is the number of heads",
                 "            (each gets $d_{model} / h$ features)", "        :param dropout: the dropout probability",
                 '        """', "        super().__init__()"]
         for k in range(3):
-            out += ["", *comment(rng, "        ", 1 if k == 0 else 0), f"        self.layer{k} = nn.Linear(d_model, d_model)"]
+            out += ["", *comment(rng, "        ", 1 if k == 0 else 0),
+                    f"        self.layer{k} = nn.Linear(d_model, d_model)"]
         out += ["", "    def forward(self, x: torch.Tensor):", '        """',
                 *textwrap.indent(paragraph(rng, 1, 1), "        ").split("\n"), "",
-                "        :param x: has shape `[seq_len, batch_size, d_model]`", "        :return: the output, same shape",
+                "        :param x: has shape `[seq_len, batch_size, d_model]`",
+                "        :return: the output, same shape",
                 '        """']
         for k in range(3):
-            out += ["", *comment(rng, "        ", 1 if k % 2 else 0), f"        x = self.layer{k}(x) * math.sqrt({k + 1})"]
+            out += ["", *comment(rng, "        ", 1 if k % 2 else 0),
+                    f"        x = self.layer{k}(x) * math.sqrt({k + 1})"]
         out += ["        return x"]
     out += ["", "", "def configs():", '    """', "    ### Configurations", "", *textwrap.indent(
         paragraph(rng, 1, 0), "    ").split("\n"), '    """', "    return dict("]
@@ -120,7 +125,8 @@ def make_genre_corpus(dest: Path, files: int = 222, seed: int = 0, languages: tu
         path.write_text(module(rng, folder.split("/")[0], n), "utf-8")
         rels.append(path.relative_to(src).as_posix())
         if n % 6 == 0:
-            (path.parent / "readme.md").write_text(f"# [Topic {n // 6}](index.html)\n\n{paragraph(rng, 2, 1)}\n", "utf-8")
+            readme = f"# [Topic {n // 6}](index.html)\n\n{paragraph(rng, 2, 1)}\n"
+            (path.parent / "readme.md").write_text(readme, "utf-8")
             rels.append((path.parent / "readme.md").relative_to(src).as_posix())
     (dest / "docs").mkdir(parents=True, exist_ok=True)
     (dest / "mkdocs.yml").write_text(
