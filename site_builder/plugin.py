@@ -153,6 +153,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 files.append(File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font)))
         self.katex_integrity = sri_sha384(dist / "katex.min.css")
         self.files = files
+        self._guide_lists: dict[str, list[File]] = {}
         sources = [e.source for e in self.structure.entries if e.source]
         self.rendered: dict[tuple[str, str], RenderedPage] = {}
         for lang in self.site.languages:
@@ -274,12 +275,15 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         return context
 
     def _guides(self, lang: str) -> list[File]:
-        """The hand-written pages from docs/ in `lang`, for the footer (reading first, then by name)."""
-        order = {"reading": 0, "writing": 1, "translating": 2, "experiments": 3}
-        pages = [f for f in self.files.documentation_pages()
-                 if f.src_uri not in self.generated and f.src_uri not in self.status_pages
-                 and f.page is not None and self._language_of(f.src_uri) == lang]
-        return sorted(pages, key=lambda f: (order.get(Path(f.src_uri).stem, 9), f.src_uri))
+        """The hand-written pages from docs/ in `lang`, for the footer (reading first, then by name).
+        Listed once per build and language: every page's footer asks."""
+        if lang not in self._guide_lists:
+            order = {"reading": 0, "writing": 1, "translating": 2, "experiments": 3}
+            pages = [f for f in self.files.documentation_pages()
+                     if f.src_uri not in self.generated and f.src_uri not in self.status_pages
+                     and f.page is not None and self._language_of(f.src_uri) == lang]
+            self._guide_lists[lang] = sorted(pages, key=lambda f: (order.get(Path(f.src_uri).stem, 9), f.src_uri))
+        return self._guide_lists[lang]
 
     def _language_of(self, src_uri: str) -> str:
         first = src_uri.split("/", 1)[0]

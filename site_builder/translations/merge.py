@@ -108,12 +108,18 @@ class TranslationMerge:
         return cached
 
     def checked(self, lang: str, rel: str) -> tuple[str, CheckedFile]:
+        """The file validated, re-read and re-checked only when its bytes or the glossary change."""
         g_digest, glossary, _ = self.glossary(lang)
-        file = self.store.load(lang, rel)
-        digest = hashlib.sha1(f"{file.digest}:{g_digest}".encode()).hexdigest()
+        path = self.store.path_for(lang, rel)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raw = None
+        file_digest = hashlib.sha1(raw).hexdigest() if raw is not None else ""
+        digest = hashlib.sha1(f"{file_digest}:{g_digest}".encode()).hexdigest()
         cached = self._files.get((lang, rel))
         if cached is None or cached[0] != digest:
-            cached = self._files[(lang, rel)] = (digest, check_file(file, glossary))
+            cached = self._files[(lang, rel)] = (digest, check_file(self.store.load(lang, rel), glossary))
         return cached
 
     def for_page(self, lang: str, rel: str) -> tuple[str, Callable[[str], str | None]]:
