@@ -12,6 +12,7 @@ import posixpath
 import re
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -23,9 +24,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
 from .atomic import make_mkdocs_writes_atomic, write_atomic
+from .cache import content_key
 from .config import SiteConfig
 from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
@@ -66,6 +69,9 @@ class AnnotatedConfig(base.Config):
     translations_dir = c.Optional(c.Type(str))
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
+    # Rendered pages kept between builds, relative to mkdocs.yml; safe to delete; "" turns it off.
+    cache_dir = c.Type(str, default=".cache/annotated")
+    cache_max_mb = c.Type(int, default=512)
 
 
 @dataclass
@@ -97,6 +103,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             translations_dir=(project / self.config.translations_dir) if self.config.translations_dir else None,
             offline_assets=self.config.offline_assets,
             docs_dir=Path(config.docs_dir),
+            cache_dir=(project / self.config.cache_dir) if self.config.cache_dir else None,
         )
         if not self.site.source_dir.is_dir():
             raise base.ValidationError(f"annotated: source_dir '{self.site.source_dir}' is not a folder")
@@ -184,6 +191,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if generated is None:
             return markdown
         entry, lang = generated.entry, generated.lang
+        page.render = partial(_render_nothing, page)  # no markdown to convert: skip mkdocs' converter
         page.meta["template"] = "annotated.html"
         view = {"rows": [], "paper_url": None, "source_href": None, "listing": None, "listing_heading": None,
                 "summary": None, "redirect": None}
@@ -225,10 +233,14 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         from .translations.status import Analyzer, coverage, totals
 
         if self._coverage is None or self._coverage[0] != self._content_key:
-            analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
-                                self.engine.translator, load=lambda rel: self.engine.source(rel)[1])
-            statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
-                                default_language=self.site.default_language, analyzer=analyzer)
+            key = content_key("coverage", self._content_key, self.site.languages)
+            statuses = self.engine.cache.get("status", key)
+            if not isinstance(statuses, list):
+                analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
+                                    self.engine.translator, load=lambda rel: self.engine.source(rel)[1])
+                statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
+                                    default_language=self.site.default_language, analyzer=analyzer)
+                self.engine.cache.put("status", key, statuses)
             self._coverage = (self._content_key, statuses, totals(statuses))
             AnnotatedPlugin._last_coverage = self._coverage
         _, statuses, sums = self._coverage
@@ -362,6 +374,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     # --- site ------------------------------------------------------------------------------------
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.engine.cache.max_bytes = self.config.cache_max_mb << 20
+        self.engine.cache.trim()
         known = {f.dest_uri for f in self.files}
         for problem in check_links(self.links, known, self.ids):
             log.warning(str(problem))
@@ -425,6 +439,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             server.watch(str(self.site.translations_dir))
         server.watch(str(THEME_DIR))
         return server
+
+
+def _render_nothing(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` for a generated page: its HTML comes from our template, not from markdown (mkdocs
+    would build a new markdown converter for each of them)."""
+    page.content = ""
+    page.toc = get_toc([])
 
 
 def _index_quietly(site_dir: Path, node_modules: Path) -> None:
