@@ -19,12 +19,12 @@ from tqdm import tqdm
 from .cache import DiskCache, content_key
 from .config import SiteConfig
 from .highlight import highlight_inline, highlight_lines
-from .katex import KatexRenderer, find_node_modules, shared_renderer
+from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
 from .notes import NotePreparer
 from .page import SourcePage
 from .parser import parse_file
-from .render import PageJob, RenderedPage, Translate, finish_page, start_page
+from .render import PageJob, RenderedPage, Translate, finish_page, from_record, start_page, to_record
 from .structure import SiteStructure, page_url, scan_assets
 
 
@@ -94,9 +94,10 @@ class Engine:
                 out[rel] = cached.value  # type: ignore[assignment]
                 continue
             stored = self.cache.get("page", content_key(rel, digest))
-            if isinstance(stored, RenderedPage):
-                self._rendered[(rel, lang)] = _Cached(digest, stored)
-                out[rel] = stored
+            if stored is not None:
+                page = from_record(stored)  # type: ignore[arg-type]
+                self._rendered[(rel, lang)] = _Cached(digest, page)
+                out[rel] = page
                 continue
             _, page = self.source(rel)
             translate: Translate | None = self.translator.for_page(lang, rel)[1] if translating else None
@@ -111,7 +112,7 @@ class Engine:
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel, rendered.keys)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
-            self.cache.put("page", content_key(rel, digest), rendered)
+            self.cache.put("page", content_key(rel, digest), to_record(rendered))
             out[rel] = rendered
         return [out[rel] for rel in rels]
 
@@ -145,7 +146,7 @@ class Engine:
         return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:
-        return start_page(page, self.preparer, self.math)
+        return start_page(page, self.preparer, _StoredMath(self.math, self.cache))
 
     def _image_check(self, rel: str):
         folder = posixpath.dirname(rel)
@@ -166,6 +167,29 @@ class Engine:
         self.math.forget()
         self._code.clear()
         highlight_inline.cache_clear()
+
+
+class _StoredMath:
+    """A page's formulas from the disk cache when that list of formulas was rendered before (an edit
+    to a comment re-renders the page without starting Node), else from KaTeX, then stored."""
+
+    def __init__(self, math: KatexRenderer, cache: DiskCache):
+        self.math, self.cache = math, cache
+
+    def submit(self, items: list[tuple[str, bool]]):
+        key = content_key(items)
+        stored = self.cache.get("math", key)
+        if stored is not None:
+            results = [MathResult(html, error) for html, error in stored]  # type: ignore[union-attr]
+            return lambda: results
+        collect = self.math.submit(items)
+
+        def collect_and_store() -> list[MathResult]:
+            results = collect()
+            self.cache.put("math", key, [(r.html, r.error) for r in results])
+            return results
+
+        return collect_and_store
 
 
 _engines: dict[tuple, Engine] = {}

@@ -11,7 +11,7 @@ import logging
 import posixpath
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -230,17 +230,19 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
 
     def _status_page(self, page: Page, lang: str) -> str:
         """Per language and page, how much is translated: where a contributor can help."""
-        from .translations.status import Analyzer, coverage, totals
+        from .translations.status import Analyzer, PageStatus, coverage, totals
 
         if self._coverage is None or self._coverage[0] != self._content_key:
             key = content_key("coverage", self._content_key, self.site.languages)
-            statuses = self.engine.cache.get("status", key)
-            if not isinstance(statuses, list):
+            stored = self.engine.cache.get("status", key)
+            if isinstance(stored, list):
+                statuses = [PageStatus(**fields) for fields in stored]
+            else:
                 analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
                                     self.engine.translator, load=lambda rel: self.engine.source(rel)[1])
                 statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
                                     default_language=self.site.default_language, analyzer=analyzer)
-                self.engine.cache.put("status", key, statuses)
+                self.engine.cache.put("status", key, [asdict(s) for s in statuses])
             self._coverage = (self._content_key, statuses, totals(statuses))
             AnnotatedPlugin._last_coverage = self._coverage
         _, statuses, sums = self._coverage

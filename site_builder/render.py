@@ -47,6 +47,24 @@ class RenderedPage:
     keys: list[str] = field(default_factory=list)  # the translation keys the page looks up
 
 
+def to_record(page: RenderedPage) -> tuple:
+    """The page as plain tuples, lists and strings (what `marshal` stores: the disk cache loads these
+    several times faster than pickled objects)."""
+    diagnostics = [tuple(vars(d).values()) for d in page.diagnostics]
+    problems = [tuple(vars(d).values()) for d in page.translation_problems]
+    rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback) for r in page.rows]
+    return (page.source, page.lang, page.title, page.summary, page.paper_url, page.redirect, rows, diagnostics,
+            problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys)
+
+
+def from_record(record: tuple) -> RenderedPage:
+    (source, lang, title, summary, paper_url, redirect, rows, diagnostics, problems, links, ids, total, fallback,
+     keys) = record
+    return RenderedPage(source, lang, title, summary, paper_url, redirect, [RenderedRow(*r) for r in rows],
+                        [Diagnostic(*d) for d in diagnostics], [Diagnostic(*d) for d in problems],
+                        [tuple(link) for link in links], set(ids), total, fallback, list(keys))
+
+
 def _line_of(note: str, needle: str, start_line: int) -> int:
     at = note.find(needle)
     return start_line + (note.count("\n", 0, at) if at >= 0 else 0)

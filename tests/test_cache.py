@@ -11,6 +11,7 @@ from site_builder import cache as cache_module
 from site_builder.cache import DiskCache
 from site_builder.config import SiteConfig
 from site_builder.engine import Engine
+from site_builder.katex import KatexRenderer
 from site_builder.translations.merge import TranslationMerge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,13 +100,23 @@ def test_katex_and_generator_versions_each_make_a_new_cache(project, math, monke
 def test_the_cache_is_bounded_and_a_damaged_entry_is_a_miss(project, math):
     e = engine(project, math)
     rendered(e)
-    entries = sorted(e.cache.folder.rglob("*.pickle"))
+    entries = sorted(e.cache.folder.glob("page/*/*.bin"))
     assert len(entries) == 2
     entries[0].write_bytes(b"not a pickle")
     assert len(rendered(engine(project, math))) == 1
     e.cache.max_bytes = 1
     e.cache.trim()
-    assert not list(e.cache.folder.rglob("*.pickle"))
+    assert not list(e.cache.folder.rglob("*.bin"))
+
+
+def test_an_edit_that_keeps_the_formulas_needs_no_katex(project, math):
+    rendered(engine(project, math))
+    (project / "src" / "a.py").write_text(A.replace("A note", "An edited note"), "utf-8")
+
+    fresh = KatexRenderer(math.node_modules)  # a new worker: Node starts only if a formula is sent
+    e = engine(project, fresh)
+    assert rendered(e) == ["a.py"] and 'class="katex"' in e.render("a.py").rows[0].note_html
+    assert fresh._proc is None
 
 
 def test_no_cache_dir_keeps_nothing_on_disk(project, math):
