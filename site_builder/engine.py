@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from .cache import DiskCache, content_key
 from .config import SiteConfig
-from .highlight import highlight_inline, highlight_lines
+from .highlight import highlight_file, highlight_inline
 from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
 from .notes import NotePreparer
@@ -142,7 +142,7 @@ class Engine:
         if key not in self._code:
             if len(self._code) > 4096:  # a long `mkdocs serve` session: forget old versions of files
                 self._code.clear()
-            self._code[key] = highlight_lines(page.text)
+            self._code[key] = highlight_file(page.text)
         return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:

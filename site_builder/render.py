@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
-from .highlight import highlight_lines, highlight_snippets
+from .highlight import highlight_file, highlight_snippets
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
 from .page import SourcePage
 
@@ -107,7 +107,7 @@ def finish_page(
     page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
     if highlighted is None:
-        highlighted = highlight_lines(page.text) if page.language == "python" else []
+        highlighted = highlight_file(page.text) if page.language == "python" else []
     snippets = [p.text for note in prepared for p in note.pieces if p.kind == "code"]
     inline_code = iter(highlight_snippets(snippets))
     math_results = iter(job.math_results())
