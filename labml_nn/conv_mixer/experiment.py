@@ -65,13 +65,13 @@ class Config(VisionConfig):
     epochs: int = option(15, "passes over the training set")
     lr: float = option(5e-3, "peak learning rate")
     # The width $h$: channels of every position
-    dim: int = option(64, "width h")
+    dim: int = option(64, "width h", low=1)
     # The number of ConvMixer layers $d$
-    depth: int = option(4, "number of layers d")
+    depth: int = option(4, "number of layers d", low=1)
     # The depth-wise kernel size $k$
-    kernel_size: int = option(3, "depth-wise kernel size k")
-    # Patch side $p$
-    patch_size: int = option(1, "patch side p")
+    kernel_size: int = option(3, "depth-wise kernel size k", low=1)
+    # Patch side $p$; it must divide the image side
+    patch_size: int = option(1, "patch side p", low=1)
     activation: Literal["gelu", "relu"] = option("gelu", "activation function")
 
 

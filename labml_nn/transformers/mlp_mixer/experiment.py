@@ -59,21 +59,24 @@ class Config(VisionConfig):
     epochs: int = option(25, "passes over the training set")
     lr: float = option(5e-3, "peak learning rate")
     # Side of the square patches, $P$; the image side must be a multiple of it
-    patch_size: int = option(2, "patch side P")
+    patch_size: int = option(2, "patch side P", low=1)
     # Hidden size $C$, the width of every token
-    d_model: int = option(64, "hidden size C")
-    n_layers: int = option(4, "number of Mixer layers")
+    d_model: int = option(64, "hidden size C", low=1)
+    n_layers: int = option(4, "number of Mixer layers", low=1)
     # Hidden width of the token-mixing MLP, $D_S$
-    token_mlp_dim: int = option(32, "token-mixing MLP width D_S")
+    token_mlp_dim: int = option(32, "token-mixing MLP width D_S", low=1)
     # Hidden width of the channel-mixing MLP, $D_C$
-    channel_mlp_dim: int = option(128, "channel-mixing MLP width D_C")
+    channel_mlp_dim: int = option(128, "channel-mixing MLP width D_C", low=1)
+    # [Stochastic depth](../models.html#DropPath) of the last layer; the paper uses it on ImageNet
+    drop_path: float = option(0.0, "stochastic depth rate", low=0, high=1, high_open=True)
 
 
 def make_model(config: Config, data: VisionData) -> MLPMixer:
     """Build the Mixer for the dataset's image size, channels and classes."""
     return MLPMixer(image_size=data.image_size, patch_size=config.patch_size, in_channels=data.in_channels,
                     n_classes=data.n_classes, d_model=config.d_model, n_layers=config.n_layers,
-                    token_mlp_dim=config.token_mlp_dim, channel_mlp_dim=config.channel_mlp_dim)
+                    token_mlp_dim=config.token_mlp_dim, channel_mlp_dim=config.channel_mlp_dim,
+                    drop_path=config.drop_path)
 
 
 def main(argv: list[str] | None = None):
