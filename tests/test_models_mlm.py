@@ -10,7 +10,8 @@ Mutations these tests are meant to catch (each was applied to the code once, by 
   15% chosen among all positions including protected ones          (test_masking_statistics,
                                                                      test_labels_and_untouched_positions)
 * labels kept at positions that were not chosen                     (test_labels_and_untouched_positions)
-* the loss or the accuracy counted over unmasked positions          (test_loss_counts_only_masked_positions)
+* the loss or the count taken over unmasked positions, or the accuracy
+  scored against the input instead of the original token           (test_loss_counts_only_masked_positions)
 * the position table decayed by AdamW                               (test_weight_decay_spares_the_position_table)
 * a baseline that ignores the unchanged 10%                          (test_context_free_baseline_is_the_posterior)
 """
@@ -131,7 +132,7 @@ def test_forward_is_embeddings_encoder_head():
 def test_loss_counts_only_masked_positions():
     torch.manual_seed(0)
     model = tiny_mlm().eval()
-    tokens = torch.randint(2, VOCAB, (4, 12))
+    tokens = torch.randint(2, VOCAB, (64, 12))
     inputs, labels = mask_tokens(tokens, vocab_size=VOCAB, mask_token_id=MASK_ID,
                                  generator=torch.Generator().manual_seed(1))
     loss_sum, correct, count = mlm_loss(model, (inputs, labels))
@@ -140,6 +141,11 @@ def test_loss_counts_only_masked_positions():
     assert int(count) == int(asked.sum()) > 0
     torch.testing.assert_close(loss_sum, F.cross_entropy(logits[asked], labels[asked], reduction="sum"))
     assert int(correct) == int((logits.argmax(-1)[asked] == labels[asked]).sum())
+    # A model that copies its input is right exactly where a chosen token was left unchanged
+    copy_input = lambda x: F.one_hot(x, VOCAB).float()  # noqa: E731
+    _, correct, count = mlm_loss(copy_input, (inputs, labels))
+    assert int(correct) == int((inputs[asked] == labels[asked]).sum())
+    assert 0 < int(correct) < int(count)
 
 
 def test_weight_decay_spares_the_position_table():
