@@ -390,6 +390,14 @@ def test_deterministic_mode_gives_identical_numbers_with_1_and_2_threads(tmp_pat
     assert runs[0] == runs[1]
 
 
+def test_data_loader_workers_give_the_same_numbers(tmp_path, text_file):
+    """Masks depend on (seed, epoch, sample) only, so worker processes, re-created each epoch, see the epoch."""
+    runs = [without_timing(mlm_experiment.main(tiny_args("mlm", tmp_path / str(w), text_file, "--epochs", "2",
+                                                         "--workers", str(w), "--deterministic")))
+            for w in (0, 1)]
+    assert runs[0] == runs[1]
+
+
 def test_amp_bf16_on_the_cpu_trains(tmp_path, text_file):
     from labml_nn.experiments.trainer import autocast_dtype
 

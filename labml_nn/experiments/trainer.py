@@ -518,7 +518,7 @@ def train(config, experiment: Experiment, d: Dist, ckpt: dict[str, Any] | None,
     loader_seed = torch.Generator().manual_seed(config.seed)
     train_loader = DataLoader(train_set, batch_size=per_process, sampler=sampler, drop_last=True,
                               pin_memory=pin, num_workers=config.workers, worker_init_fn=seed_worker,
-                              generator=loader_seed, persistent_workers=config.workers > 0)
+                              generator=loader_seed)
     steps_per_epoch = len(train_loader)
     if steps_per_epoch == 0:
         raise RunError(f"--batch-size {config.batch_size}: {len(train_set)} training samples do not fill "
