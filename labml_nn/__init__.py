@@ -27,8 +27,11 @@ Read from top to bottom, like a paper with its implementation printed beside it:
 Pages link to each other where one implementation builds on another: the
 [Vision Transformer](transformers/vit/index.html) and the
 [masked language model](transformers/mlm/index.html) use the shared
-[transformer parts](transformers/index.html), while [MLP-Mixer](transformers/mlp_mixer/index.html)
-and [ConvMixer](conv_mixer/index.html) replace attention with plain MLPs and convolutions.
+[transformer parts](transformers/index.html), while [MLP-Mixer](transformers/mlp_mixer/index.html),
+[gMLP](transformers/gmlp/index.html), [ResMLP](transformers/resmlp/index.html),
+[PoolFormer](transformers/poolformer/index.html), [FNet](transformers/fnet/index.html) and
+[ConvMixer](conv_mixer/index.html) replace attention with MLPs, gates, pooling, Fourier transforms and
+convolutions.
 The vision models and the masked language model each have an experiment page that trains them on data
 shipped with the install, on a CPU, in a few minutes at most.
 

@@ -13,6 +13,11 @@ Mutations these tests are meant to catch (each was applied to the code once, by 
 * the token-mixing MLP sized by C instead of S                          (test_mixer_parameter_counts)
 * ViT without its class token or with N instead of N + 1 positions      (test_vit_parameter_counts)
 * ConvMixer's depth-wise convolution made a full convolution             (test_conv_mixer_parameter_counts)
+* gMLP's spatial projection sized d_ffn/2 x d_ffn/2 (channels) instead of n x n  (test_gmlp_parameter_counts)
+* gMLP's V sized d_ffn -> d instead of d_ffn/2 -> d                       (test_gmlp_parameter_counts)
+* ResMLP's cross-channel MLP 2d wide instead of 4d                        (test_resmlp_parameter_counts)
+* PoolFormer without LayerScale, or with LayerNorm over channels only    (test_poolformer_parameter_counts)
+* FNet without its embedding projection, or with an untied MLM output    (test_fnet_parameter_counts)
 
 Building blocks (weights + biases), patch size P, image 224x224x3, S = (224 / P)^2 patches, 1000 classes:
   Linear(a, b) a*b + b;  LayerNorm(c) 2c;  BatchNorm2d(c) 2c (running statistics are buffers);
@@ -23,6 +28,8 @@ import pytest
 import torch
 
 from labml_nn.conv_mixer import conv_mixer_768_32, conv_mixer_1024_20, conv_mixer_1536_20
+from labml_nn.transformers.fnet import fnet_base, fnet_large
+from labml_nn.transformers.gmlp import gmlp_b, gmlp_s, gmlp_ti
 from labml_nn.transformers.mlp_mixer import (
     mixer_b16,
     mixer_b32,
@@ -32,6 +39,14 @@ from labml_nn.transformers.mlp_mixer import (
     mixer_s16,
     mixer_s32,
 )
+from labml_nn.transformers.poolformer import (
+    poolformer_m36,
+    poolformer_m48,
+    poolformer_s12,
+    poolformer_s24,
+    poolformer_s36,
+)
+from labml_nn.transformers.resmlp import resmlp_b24, resmlp_s12, resmlp_s24
 from labml_nn.transformers.vit import vit_b16, vit_h14, vit_l16
 
 
@@ -151,3 +166,116 @@ def test_vit_position_embeddings_sized_to_grid():
     with torch.device("meta"):
         model = vit_b16(image_size=384)
     assert model.position_embeddings.shape == (1, (384 // 16) ** 2 + 1, 768)
+
+
+# ----------------------------------------------------------------------------------------------------
+# gMLP (arXiv 2105.08050), Table 1: ImageNet models, parameters in millions, with the head.
+
+def gmlp_formula(d: int, layers: int) -> int:
+    """Section 2: 16x16 patch embedding, per block LN + U (d -> d_ffn) + LN(d_ffn/2) + W (n x n) with b
+    + V (d_ffn/2 -> d), d_ffn = 6d; then LN and the head. n = 196."""
+    n, d_ffn = 196, 6 * d
+    block = 2 * d + linear(d, d_ffn) + d_ffn + linear(n, n) + linear(d_ffn // 2, d)
+    return linear(16 * 16 * 3, d) + layers * block + 2 * d + linear(d, 1000)
+
+
+GMLP = [
+    # (constructor, (d, layers), Table 1's parameters in millions)
+    (gmlp_ti, (128, 30), 6),
+    (gmlp_s, (256, 30), 20),
+    (gmlp_b, (512, 30), 73),
+]
+
+
+@pytest.mark.parametrize(("factory", "shape", "paper_m"), GMLP, ids=NAME)
+def test_gmlp_parameter_counts(factory, shape, paper_m):
+    n = count(factory)
+    assert n == gmlp_formula(*shape)
+    if factory is gmlp_s:
+        # The paper's 20M for gMLP-S is the only one of the three that the formula does not round to;
+        # the exact count is 19,422,656 (19.4M). See the note on the gMLP page.
+        assert n == 19_422_656
+    else:
+        assert round(n / 1e6) == paper_m
+
+
+# ----------------------------------------------------------------------------------------------------
+# ResMLP (arXiv 2105.03404), Table 1: parameters in millions, with the head.
+
+def resmlp_formula(d: int, layers: int) -> int:
+    """Equations 1 and 2: per block Aff + A (N x N, bias) + Aff + Aff + B (d -> 4d) + C (4d -> d) + Aff,
+    each Aff 2d; 16x16 patch embedding, final Aff and the head. N = 196."""
+    n = 196
+    block = 2 * d + linear(n, n) + 2 * d + 2 * d + linear(d, 4 * d) + linear(4 * d, d) + 2 * d
+    return linear(16 * 16 * 3, d) + layers * block + 2 * d + linear(d, 1000)
+
+
+RESMLP = [
+    (resmlp_s12, (384, 12), 15),
+    (resmlp_s24, (384, 24), 30),
+    (resmlp_b24, (768, 24), 116),
+]
+
+
+@pytest.mark.parametrize(("factory", "shape", "paper_m"), RESMLP, ids=NAME)
+def test_resmlp_parameter_counts(factory, shape, paper_m):
+    n = count(factory)
+    assert n == resmlp_formula(*shape)
+    assert round(n / 1e6) == paper_m
+
+
+# ----------------------------------------------------------------------------------------------------
+# PoolFormer (arXiv 2111.11418), Table 1: parameters in millions, with the head.
+
+def poolformer_formula(layers: tuple, dims: tuple) -> int:
+    """Section 3.2: 7x7 stem, 3x3 downsampling convolutions, per block GroupNorm (2C) + LayerScale (C) +
+    GroupNorm (2C) + 1x1 convolutions C -> 4C -> C + LayerScale (C); final GroupNorm and the head."""
+    total = 3 * dims[0] * 49 + dims[0]
+    for i, (n, c) in enumerate(zip(layers, dims, strict=True)):
+        if i:
+            total += dims[i - 1] * c * 9 + c
+        total += n * (2 * c + c + 2 * c + linear(c, 4 * c) + linear(4 * c, c) + c)
+    return total + 2 * dims[-1] + linear(dims[-1], 1000)
+
+
+S, M = (64, 128, 320, 512), (96, 192, 384, 768)
+POOLFORMER = [
+    (poolformer_s12, ((2, 2, 6, 2), S), 12),
+    (poolformer_s24, ((4, 4, 12, 4), S), 21),
+    (poolformer_s36, ((6, 6, 18, 6), S), 31),
+    (poolformer_m36, ((6, 6, 18, 6), M), 56),
+    (poolformer_m48, ((8, 8, 24, 8), M), 73),
+]
+
+
+@pytest.mark.parametrize(("factory", "shape", "paper_m"), POOLFORMER, ids=NAME)
+def test_poolformer_parameter_counts(factory, shape, paper_m):
+    n = count(factory)
+    assert n == poolformer_formula(*shape)
+    assert round(n / 1e6) == paper_m
+
+
+# ----------------------------------------------------------------------------------------------------
+# FNet (arXiv 2105.03824), Table 2: parameters in millions, the whole pre-training model.
+
+def fnet_formula(d: int, d_ff: int, layers: int, vocab: int = 32_000) -> int:
+    """BERT's embeddings (word, 512 positions, 4 types, LN), the embedding projection, per layer LN + FF +
+    LN (no parameters in the Fourier transform), the pooler, the NSP classifier, and the MLM head
+    (dense, LN, a bias per token; the output matrix is the word embeddings)."""
+    embeddings = (vocab + 512 + 4) * d + 2 * d + linear(d, d)
+    layer = 2 * d + linear(d, d_ff) + linear(d_ff, d) + 2 * d
+    heads = linear(d, d) + linear(d, 2) + linear(d, d) + 2 * d + vocab
+    return embeddings + layers * layer + heads
+
+
+FNET = [
+    (fnet_base, (768, 3072, 12), 83),
+    (fnet_large, (1024, 4096, 24), 238),
+]
+
+
+@pytest.mark.parametrize(("factory", "shape", "paper_m"), FNET, ids=NAME)
+def test_fnet_parameter_counts(factory, shape, paper_m):
+    n = count(factory)
+    assert n == fnet_formula(*shape)
+    assert round(n / 1e6) == paper_m

@@ -1,7 +1,7 @@
 r"""
 ---
 title: Masked Language Modelling
-summary: BERT's masked language modelling in PyTorch, with attention or MLP-Mixer's token mixing.
+summary: BERT's masked language modelling in PyTorch, with attention, MLP-Mixer, gMLP or FNet token mixing.
 paper: "1810.04805"
 ---
 
@@ -40,11 +40,12 @@ marked where the code makes it:
 * it has no `[CLS]`/`[SEP]` tokens, segment embeddings or next-sentence task: just masked language modelling
   on windows of text.
 
-Its token-mixing sub-layer is either
-[multi-head self-attention](../mha.html#MultiHeadAttention) or the
+Its token-mixing sub-layer is one of
+[multi-head self-attention](../mha.html#MultiHeadAttention), the
 [token-mixing MLP of MLP-Mixer](../mlp_mixer/index.html#TokenMixing), which turns it into an MLP-Mixer for
-text.
-The [experiment](experiment.html) trains both on a small corpus and compares them.
+text, or [FNet's Fourier transform](../fnet/index.html#FourierMixing); or every layer is a
+[gMLP block](../gmlp/index.html#GMLPBlock), which replaces both sub-layers.
+The [experiment](experiment.html) trains them on a small corpus and compares them.
 """
 
 from collections.abc import Sequence
@@ -54,6 +55,8 @@ from torch import nn
 
 from labml_nn.transformers.embeddings import LearnedPositionalEmbedding, TokenEmbedding
 from labml_nn.transformers.feed_forward import FeedForward
+from labml_nn.transformers.fnet import FourierMixing
+from labml_nn.transformers.gmlp import GMLPBlock
 from labml_nn.transformers.mha import MultiHeadAttention
 from labml_nn.transformers.mlp_mixer import TokenMixing
 from labml_nn.transformers.models import Encoder, TransformerLayer
@@ -125,14 +128,18 @@ class MaskedLanguageModel(nn.Module):
     * `vocab_size` is the number of token ids
     * `seq_len` is the maximum (attention) or exact (`mlp_mixer`) sequence length
     * `d_model`, `n_layers`, `n_heads` and `d_ff` size the encoder; `n_heads` is unused by the Mixer
-    * `mixer` is `"attention"` for a Transformer encoder or `"mlp_mixer"` to replace every
-      self-attention by a [`TokenMixing`](../mlp_mixer/index.html#TokenMixing) MLP over the sequence
+    * `mixer` is `"attention"` for a Transformer encoder, `"mlp_mixer"` to replace every
+      self-attention by a [`TokenMixing`](../mlp_mixer/index.html#TokenMixing) MLP over the sequence,
+      `"fnet"` to replace it by the [Fourier transform](../fnet/index.html#FourierMixing), or `"gmlp"` for
+      layers that are [gMLP blocks](../gmlp/index.html#GMLPBlock) with $d_{ffn}$ = `d_ff`
     * `token_mlp_dim` is the hidden width $D_S$ of the token-mixing MLP (default `d_ff`)
     * `dropout` is the dropout probability inside the encoder
 
-    With `mlp_mixer` the model has no position embeddings: the token-mixing weights are specific to each
-    position already, just as in the vision [MLP-Mixer](../mlp_mixer/index.html). It also has to be given
-    sequences of exactly `seq_len` tokens (pad shorter ones).
+    With `mlp_mixer` and `gmlp` the model has no position embeddings: the token-mixing weights are specific to
+    each position already, just as in the vision [MLP-Mixer](../mlp_mixer/index.html) and
+    [gMLP](../gmlp/index.html). It also has to be given sequences of exactly `seq_len` tokens (pad shorter
+    ones). FNet keeps them, as the paper does: the real part of a Fourier transform of the sequence
+    is not enough for it to tell positions apart.
     """
 
     def __init__(
@@ -149,15 +156,15 @@ class MaskedLanguageModel(nn.Module):
         token_mlp_dim: int | None = None,
     ):
         super().__init__()
-        if mixer not in ("attention", "mlp_mixer"):
-            raise ValueError(f"mixer must be 'attention' or 'mlp_mixer', got {mixer!r}")
+        if mixer not in ("attention", "mlp_mixer", "fnet", "gmlp"):
+            raise ValueError(f"mixer must be 'attention', 'mlp_mixer', 'fnet' or 'gmlp', got {mixer!r}")
         self.mixer = mixer
         self.seq_len = seq_len
         # Token embeddings, `[batch, seq]` to `[batch, seq, d_model]`
         self.token_embedding = TokenEmbedding(vocab_size, d_model)
-        # Learned position embeddings, only needed by attention
+        # Learned position embeddings, for attention and FNet
         self.position_embedding = None
-        if mixer == "attention":
+        if mixer in ("attention", "fnet"):
             self.position_embedding = LearnedPositionalEmbedding(seq_len, d_model)
         self.dropout = nn.Dropout(dropout)
         token_mlp_dim = d_ff if token_mlp_dim is None else token_mlp_dim
@@ -166,10 +173,15 @@ class MaskedLanguageModel(nn.Module):
         def make_mixer() -> nn.Module:
             if mixer == "attention":
                 return MultiHeadAttention(d_model, n_heads, dropout=dropout)
+            if mixer == "fnet":
+                return FourierMixing()
             return TokenMixing(seq_len, d_model, token_mlp_dim)
 
-        # Encoder layers with a GELU feed-forward network, as BERT's, but pre-norm where BERT is post-norm
-        def make_layer() -> TransformerLayer:
+        # Encoder layers with a GELU feed-forward network, as BERT's, but pre-norm where BERT is post-norm.
+        # A gMLP block is a whole layer, with no separate feed-forward network
+        def make_layer() -> nn.Module:
+            if mixer == "gmlp":
+                return GMLPBlock(d_model, d_ff, seq_len)
             feed_forward = FeedForward(d_model, d_ff, dropout=dropout)
             return TransformerLayer(d_model, make_mixer(), feed_forward, dropout)
 

@@ -65,6 +65,11 @@ embeddings (the token-mixing weights are specific to each position already):
 python -m labml_nn.transformers.mlm.experiment --mixer mlp_mixer
 ```
 
+`--mixer fnet` replaces it by the parameter-free [Fourier transform of FNet](../fnet/index.html) and keeps
+the position embeddings; `--mixer gmlp` makes every layer a [gMLP block](../gmlp/index.html#GMLPBlock)
+(no attention and no separate feed-forward network; its $d_{ffn}$ is `--d-ff`). A gMLP block of the same
+widths has fewer parameters than a Transformer layer, so at the defaults the gMLP model is the smallest.
+
 Any UTF-8 text works too: `--text-file book.txt`.
 The training loop is the shared [trainer](../../experiments/trainer.html).
 """
@@ -103,14 +108,16 @@ class Config(TrainConfig):
     epochs: int = option(12, "passes over the training set")
     batch_size: int = option(32, "global batch size (split across torchrun processes)")
     lr: float = option(3e-3, "peak learning rate")
-    # `attention` for a Transformer encoder, `mlp_mixer` for token-mixing MLPs
-    mixer: Literal["attention", "mlp_mixer"] = option("attention", "token mixing: attention or mlp_mixer")
+    # `attention` for a Transformer encoder, `mlp_mixer` for token-mixing MLPs, `fnet` for the Fourier
+    # transform, `gmlp` for gMLP blocks (whose $d_{ffn}$ is `d_ff`)
+    mixer: Literal["attention", "mlp_mixer", "fnet", "gmlp"] = option(
+        "attention", "token mixing: attention, mlp_mixer, fnet or gmlp")
     # Train on this UTF-8 file instead of the repository's notes
     text_file: str | None = option(None, "UTF-8 text to train on (default: this repository's notes)")
     seq_len: int = option(32, "tokens (bytes) per window", low=1)
     d_model: int = option(128, "token width d_model", low=1)
     n_layers: int = option(2, "encoder layers", low=1)
-    n_heads: int = option(4, "attention heads (unused by mlp_mixer)", low=1)
+    n_heads: int = option(4, "attention heads (used by attention only)", low=1)
     d_ff: int = option(256, "feed-forward hidden width", low=1)
     dropout: float = option(0.0, "dropout probability", low=0, high=1, high_open=True)
     # The last `val_fraction` of the text is held out
@@ -123,6 +130,8 @@ class Config(TrainConfig):
         super().check()
         if self.mixer == "attention" and self.d_model % self.n_heads:
             raise OptionError(f"--n-heads {self.n_heads}: must divide --d-model {self.d_model}")
+        if self.mixer == "gmlp" and self.d_ff % 2:
+            raise OptionError(f"--d-ff {self.d_ff}: must be even for --mixer gmlp (it is split in two halves)")
 
 
 def mlm_loss(model: nn.Module, batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
