@@ -30,8 +30,12 @@ from labml_nn.experiments.data import (
     load_cifar10,
     unigram_baseline,
 )
+from labml_nn.transformers.gmlp import experiment as gmlp_experiment
 from labml_nn.transformers.mlm import experiment as mlm_experiment
 from labml_nn.transformers.mlp_mixer import experiment as mlp_mixer_experiment
+from labml_nn.transformers.poolformer import experiment as poolformer_experiment
+from labml_nn.transformers.resmlp import experiment as resmlp_experiment
+from labml_nn.transformers.token_mixers import experiment as token_mixers_experiment
 from labml_nn.transformers.vit import experiment as vit_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +46,9 @@ TINY = {
                                          "--channel-mlp-dim", "16"]),
     "conv_mixer": (conv_mixer_experiment, ["--dim", "16", "--depth", "1"]),
     "vit": (vit_experiment, ["--d-model", "16", "--n-layers", "1", "--n-heads", "2", "--d-ff", "32"]),
+    "gmlp": (gmlp_experiment, ["--d-model", "16", "--n-layers", "1", "--d-ffn", "32"]),
+    "resmlp": (resmlp_experiment, ["--d-model", "16", "--n-layers", "2"]),
+    "poolformer": (poolformer_experiment, ["--layers", "1,1", "--dims", "8,16"]),
     "mlm": (mlm_experiment, ["--seq-len", "16", "--d-model", "32", "--n-layers", "1", "--n-heads", "2",
                              "--d-ff", "64"]),
 }
@@ -505,3 +512,29 @@ def test_run_as_program_exit_codes(body, world, code, stderr):
     assert result.returncode == code, result.stderr
     assert result.stdout == ("done" if "print" in body else "")
     assert result.stderr.strip() == stderr
+
+
+# ## Token mixers compared
+
+def test_token_mixers_quick_compares_every_vision_model(tmp_path):
+    """--quick trains each model once, briefly, and writes the table, the JSON and the plot."""
+    rows = token_mixers_experiment.main(["--quick", "--runs-dir", str(tmp_path)])
+    assert [r["model"] for r in rows] == list(token_mixers_experiment.MODELS)
+    # A matched budget: every model within 15% of the mean parameter count
+    mean = sum(r["params"] for r in rows) / len(rows)
+    assert all(abs(r["params"] - mean) / mean < 0.15 for r in rows)
+    assert all(r["flops"] > 0 and r["throughput"] > 0 and len(r["accuracies"]) == 1 for r in rows)
+    (out,) = (tmp_path / "token_mixers").iterdir()
+    assert "| gMLP |" in (out / "results.md").read_text()
+    assert json.loads((out / "results.json").read_text())["rows"][0]["model"] == "MLP-Mixer"
+    assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_poolformer_and_gmlp_reject_bad_shapes(capsys, tmp_path):
+    for module, argv in ((poolformer_experiment, ["--layers", "1,1", "--dims", "8"]),
+                         (poolformer_experiment, ["--pool-size", "2"]),
+                         (gmlp_experiment, ["--d-ffn", "33"])):
+        with pytest.raises(SystemExit) as e:
+            module.main([*argv, "--runs-dir", str(tmp_path)])
+        assert e.value.code == 2
+    assert not list(tmp_path.iterdir())

@@ -14,6 +14,9 @@ Every experiment on this site is one command that needs no download and no GPU:
 | [MLP-Mixer](../transformers/mlp_mixer/experiment.html) | `labml_nn.transformers.mlp_mixer.experiment` |
 | [ConvMixer](../conv_mixer/experiment.html) | `labml_nn.conv_mixer.experiment` |
 | [Vision Transformer](../transformers/vit/experiment.html) | `labml_nn.transformers.vit.experiment` |
+| [gMLP](../transformers/gmlp/experiment.html) | `labml_nn.transformers.gmlp.experiment` |
+| [ResMLP](../transformers/resmlp/experiment.html) | `labml_nn.transformers.resmlp.experiment` |
+| [PoolFormer](../transformers/poolformer/experiment.html) | `labml_nn.transformers.poolformer.experiment` |
 | [Masked language model](../transformers/mlm/experiment.html) | `labml_nn.transformers.mlm.experiment` |
 
 Each finishes in a few minutes or less on a CPU (its page gives the time it took, and on which machine),
