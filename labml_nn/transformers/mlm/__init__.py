@@ -138,8 +138,7 @@ class MaskedLanguageModel(nn.Module):
     With `mlp_mixer` and `gmlp` the model has no position embeddings: the token-mixing weights are specific to
     each position already, just as in the vision [MLP-Mixer](../mlp_mixer/index.html) and
     [gMLP](../gmlp/index.html). It also has to be given sequences of exactly `seq_len` tokens (pad shorter
-    ones). FNet keeps them, as the paper does: the real part of a Fourier transform of the sequence
-    is not enough for it to tell positions apart.
+    ones). FNet keeps them, as its paper does.
     """
 
     def __init__(
