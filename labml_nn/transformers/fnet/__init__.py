@@ -27,9 +27,8 @@ sub-layers that follow then do the non-linear work. The paper reports that FNet 
 97% (Large) of BERT's GLUE accuracy while training 80% faster on GPUs, because the FFT costs
 $O(N \log N)$ and no attention matrix is built.
 
-Why only the real part? The feed-forward sub-layers are real; the paper found that keeping the real part
-was enough, and that $\Re(\mathcal{F}_\text{seq}(\mathcal{F}_\text{hidden}(x)))$ worked better than
-mixing the sequence alone.
+Only the real part is kept, so the feed-forward sub-layers and the residual stream stay real-valued, and
+the transform runs along the hidden dimension as well as along the sequence.
 
 ### The encoder layer
 
@@ -174,7 +173,7 @@ class FNet(nn.Module):
 
 # ## The paper's configurations
 #
-# Table 2 of the paper (its 4 and 5 report the same sizes):
+# The paper's parameter counts for its Base and Large models:
 #
 # | Model | layers | $d_\text{model}$ | $d_{ff}$ | params (paper) | params (ours) |
 # |---|---|---|---|---|---|
