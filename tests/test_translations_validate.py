@@ -280,3 +280,21 @@ def test_shipped_zh_glossary_accepts_liu_yi_as_notice():
     g = parse_glossary((ROOT / "translations" / "zh" / "glossary.json").read_text("utf-8"))
     key = "<p>Note that attention is computed per head.</p>\n"
     assert validate(key, "<p>请留意，注意力是按头计算的。</p>\n", g).ok
+
+
+# --- issue 12, item 7: one term set in every glossary ------------------------------------------------
+
+
+def test_zh_and_ja_glossaries_carry_the_same_terms_with_the_common_training_vocabulary():
+    terms = {lang: set(json.loads((ROOT / "translations" / lang / "glossary.json").read_text("utf-8")))
+             for lang in ("zh", "ja")}
+    assert terms["zh"] == terms["ja"], terms["zh"] ^ terms["ja"]
+    needed = {"warm-up", "learning rate", "optimizer", "checkpoint", "epoch", "mask", "stride", "residual",
+              "attention head", "channel-mixing", "class token", "dropout", "pre-norm", "token-mixing"}
+    assert needed <= terms["zh"], needed - terms["zh"]
+
+
+def test_check_is_clean_on_the_repository(capsys):
+    from site_builder.translations.cli import main
+
+    assert main(["check", "--config", str(ROOT / "mkdocs.yml")]) == 0, capsys.readouterr().out
