@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import posixpath
-import re
 import threading
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -59,7 +58,6 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 _TEMPLATE_CACHE = _MemoryBytecodeCache()
-_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
 
 
 class AnnotatedConfig(base.Config):
@@ -168,7 +166,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             for rel, page in zip(sources, self.engine.render_all(sources, lang), strict=True):
                 self.rendered[(rel, lang)] = page
         # Sources and translations as they are now: the status page is recomputed when this changes.
-        self._content_key = tuple(self.engine.digest(rel, lang) for rel in sources for lang in self.site.languages)
+        self._content_key = tuple(self.engine.digest(rel, lang) for rel in sources for lang in self.site.languages
+                                  ) + (self._review_digest(),)
         self._coverage = AnnotatedPlugin._last_coverage
         return files
 
@@ -220,20 +219,57 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         return ""
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Translated guides: no stray spaces from line breaks inside Chinese or Japanese text."""
-        if page.file.src_uri in self.generated or self._language_of(page.file.src_uri) == self.site.default_language:
+        """Translated guides: no stray spaces from line breaks inside Chinese or Japanese text (code
+        blocks keep theirs), and a visible note when the English guide changed since the translation."""
+        lang = self._language_of(page.file.src_uri)
+        if page.file.src_uri in self.generated or lang == self.site.default_language:
             return html
-        from .translations.merge import join_cjk_lines
+        from .translations.cjk import join_cjk_lines
 
-        parts = _PRE.split(html)  # code blocks keep their line breaks
-        return "".join(part if part.startswith("<pre") else join_cjk_lines(part) for part in parts)
+        html = join_cjk_lines(html)
+        note = self._stale_guide_note(page, lang)
+        if note:
+            at = html.find("</h1>")
+            at = at + len("</h1>") if at >= 0 else 0
+            html = html[:at] + note + html[at:]
+        return html
+
+    def _stale_guide_note(self, page: Page, lang: str) -> str | None:
+        """The note on a translated guide whose English changed since it was translated (its front
+        matter's english_hash no longer matches the English guide)."""
+        from html import escape
+
+        from .translations.guides import english_hash, guide_state, recorded_hash
+
+        english_src = page.file.src_uri[len(self._prefix(lang)):]
+        english = self.files.get_file_from_path(english_src)
+        if english is None or not english.abs_src_path:
+            return None
+        current = english_hash(Path(english.abs_src_path).read_text("utf-8"))
+        if guide_state(recorded_hash(page.meta or {}), current) != "stale":
+            return None
+        href = escape(relative_url(page.url, english.url))
+        text = ui_text(lang)["stale_guide"].format(href=href)
+        log.info(f"annotated: {page.file.src_uri} is older than its English guide ({english_src})")
+        return f'\n<p class="stale-translation" role="note">{text}</p>\n'
+
+    def _review_digest(self) -> str:
+        """Of the review files (carried-over translations): the status page counts them."""
+        import hashlib
+
+        root = self.site.translations_dir
+        h = hashlib.sha1()
+        if root is not None and root.is_dir():
+            for path in sorted(root.rglob("*.review.json")):
+                h.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()
 
     def _status_page(self, page: Page, lang: str) -> str:
         """Per language and page, how much is translated: where a contributor can help."""
         from .translations.status import Analyzer, PageStatus, coverage, totals
 
         if self._coverage is None or self._coverage[0] != self._content_key:
-            key = content_key("coverage", self._content_key, self.site.languages)
+            key = content_key("coverage-2", self._content_key, self.site.languages)
             stored = self.engine.cache.get("status", key)
             if isinstance(stored, list):
                 statuses = [PageStatus(**fields) for fields in stored]

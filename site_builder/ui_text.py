@@ -13,8 +13,11 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "implementations": "All implementations",
         "search": "Search", "colophon": "Notes on the left explain the code on the right.",
         "translation_status": "Translation status", "guides": "Guides", "page": "Page", "translated": "translated",
-        "missing": "missing", "stale": "stale", "invalid": "invalid",
-        "status_intro": "How much of each page is translated. Missing and stale notes are shown in English; "
+        "missing": "missing", "stale": "stale", "to_review": "to review", "invalid": "invalid",
+        "stale_guide": "This translation was made from an earlier version of the guide; the English has "
+                       "changed since. See <a href=\"{href}\">the English guide</a> for the current text.",
+        "status_intro": "How much of each page is translated. Missing and stale notes, and translations "
+                        "waiting for review, are shown in English; "
                         "the translators' guide explains how to help.",
     },
     "zh": {
@@ -23,8 +26,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "contents": "目录", "implementations": "全部实现", "search": "搜索",
         "colophon": "左侧的注释讲解右侧的代码。",
         "translation_status": "翻译进度", "guides": "指南", "page": "页面", "translated": "已翻译", "missing": "缺失",
-        "stale": "过时", "invalid": "无效",
-        "status_intro": "各页面的翻译进度。缺失或过时的注释以英文显示；参与翻译的方法见译者指南。",
+        "stale": "过时", "to_review": "待审校", "invalid": "无效",
+        "stale_guide": "本译文依据的是这篇指南较早的英文版本，英文版此后已有改动。最新内容请参阅"
+                       "<a href=\"{href}\">英文版指南</a>。",
+        "status_intro": "各页面的翻译进度。缺失、过时或待审校的注释以英文显示；参与翻译的方法见译者指南。",
     },
     "ja": {
         "skip": "本文へ移動", "breadcrumbs": "パンくずリスト", "language": "言語",
@@ -34,8 +39,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "colophon": "左側の解説が右側のコードを説明します。",
         "translation_status": "翻訳の状況", "guides": "ガイド", "page": "ページ", "translated": "翻訳済み",
         "missing": "未翻訳",
-        "stale": "古い", "invalid": "無効",
-        "status_intro": "ページごとの翻訳の進み具合です。未翻訳や古くなった注釈は英語で表示されます。"
+        "stale": "古い", "to_review": "要確認", "invalid": "無効",
+        "stale_guide": "この翻訳は、このガイドの以前の英語版をもとにしています。英語版はその後更新されています。"
+                       "最新の内容は<a href=\"{href}\">英語版のガイド</a>をご覧ください。",
+        "status_intro": "ページごとの翻訳の進み具合です。未翻訳、古くなった、または確認待ちの注釈は英語で表示されます。"
                         "協力の方法は翻訳者ガイドをご覧ください。",
     },
 }

@@ -19,6 +19,7 @@ from ..atomic import write_atomic
 from ..normal_form import normalize_key
 
 GLOSSARY = "glossary.json"
+REVIEW_SUFFIX = ".review.json"  # carried-over translations waiting for a translator's confirmation
 _WS = " \t\n\r"
 
 
@@ -211,6 +212,22 @@ class TranslationStore:
     def path_for(self, lang: str, rel: str) -> Path:
         return self.root / lang / self.relative_json(rel)
 
+    def review_path(self, lang: str, rel: str) -> Path:
+        """`translations/<lang>/<rel>.review.json`: translations carried over from an earlier version
+        of the English (`translations update`), not shown until `translations confirm` moves them."""
+        return self.root / lang / PurePosixPath(rel).with_suffix(REVIEW_SUFFIX).as_posix()
+
+    def load_review(self, lang: str, rel: str) -> TranslationFile:
+        path = self.review_path(lang, rel)
+        return read_file(path, self.shown(path))
+
+    def review_files(self, lang: str) -> list[str]:
+        """The review files of `lang` (relative to its folder)."""
+        folder = self.root / lang
+        if not folder.is_dir():
+            return []
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*" + REVIEW_SUFFIX) if p.is_file())
+
     def glossary_path(self, lang: str) -> Path:
         return self.root / lang / GLOSSARY
 
@@ -232,12 +249,14 @@ class TranslationStore:
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def files(self, lang: str) -> list[str]:
-        """Every translation file of `lang` (paths relative to its folder), the glossary excluded."""
+        """Every translation file of `lang` (paths relative to its folder), the glossary and the review
+        files excluded."""
         folder = self.root / lang
         if not folder.is_dir():
             return []
         return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.json")
-                      if p.is_file() and p.relative_to(folder).as_posix() != GLOSSARY)
+                      if p.is_file() and p.relative_to(folder).as_posix() != GLOSSARY
+                      and not p.name.endswith(REVIEW_SUFFIX))
 
     def save(self, lang: str, rel: str, entries: dict[str, str]) -> Path:
         path = self.path_for(lang, rel)
@@ -246,15 +265,16 @@ class TranslationStore:
         return path
 
     def update(self, lang: str, rel: str, change: Callable[[dict[str, str]], dict[str, str] | None],
-               attempts: int = 5, *, dry_run: bool = False) -> bool:
+               attempts: int = 5, *, dry_run: bool = False, review: bool = False) -> bool:
         """Read, apply `change` (returns the new entries, or None for no change), write atomically.
 
         Refuses (StoreError) to touch a file it could not read cleanly. Just before writing, the file
         is read again: if another tool changed it meanwhile, `change` is applied to the new content
         instead, so no entry written by someone else is lost. Returns whether the file was written
-        (with `dry_run`: whether it would be; nothing is written).
+        (with `dry_run`: whether it would be; nothing is written). `review`: the page's review file
+        instead, which is removed when it would be left empty.
         """
-        path = self.path_for(lang, rel)
+        path = self.review_path(lang, rel) if review else self.path_for(lang, rel)
         for _ in range(attempts):
             current = read_file(path, self.shown(path))
             if current.problems:
@@ -265,7 +285,7 @@ class TranslationStore:
             if new is None:
                 return False
             data = dumps(new).encode("utf-8")
-            if current.exists and data == current.raw:
+            if current.exists and data == current.raw or review and not new and not current.exists:
                 return False
             if dry_run:
                 return True
@@ -273,6 +293,9 @@ class TranslationStore:
             if (again if again is not None else b"") != current.raw or (again is None) == current.exists:
                 continue  # changed under us: redo on the new content
             _check_strings(new, current.shown)
+            if review and not new:
+                path.unlink(missing_ok=True)
+                return True
             write_atomic(path, data)
             return True
         raise StoreError(self.shown(path), 0, 0, "the file kept changing while being updated; try again")
