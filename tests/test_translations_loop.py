@@ -218,3 +218,57 @@ def test_guides_are_current_stale_or_untracked_and_confirm_records_the_english(p
     message = confirm_guide(project / "docs" / "zh" / "guide" / "g.md", project / "docs", "zh")
     assert "marked as following the current English" in message
     assert re.match(r'---\nenglish_hash: "[0-9a-f]{12}"\n---\n\n# 指南', (project / "docs/zh/guide/g.md").read_text())
+
+
+# --- end to end, with real builds -------------------------------------------------------------------
+
+
+def test_edit_update_shows_english_until_confirmed_with_real_builds(tmp_path, capsys):
+    from test_build import mkdocs_build, write_site_root
+
+    source = '"""\n# Tiny\n"""\n\n\ndef f(x):\n    # Add the residual to the output\n    return x + 1\n'
+    english_guide = "# Guide\n\nRead this first.\n"
+    site_root = write_site_root(tmp_path, {
+        "code/__init__.py": source,
+        "translations/zh/__init__.json": dumps({
+            "Tiny": "小小", "<h1>Tiny</h1>\n": "<h1>小小</h1>\n",
+            "<p>Add the residual to the output</p>\n": "<p>把残差加到输出上</p>\n"}),
+        "docs/guide/g.md": english_guide,
+        "docs/zh/guide/g.md": f'---\nenglish_hash: "{english_hash(english_guide)}"\n---\n# 指南\n\n先读这篇。\n',
+    }, plugin_extra="      languages: [en, zh]\n      translations_dir: translations")
+    config = str(site_root / "mkdocs.yml")
+    (site_root / "code" / "__init__.py").write_text(source.replace("the residual", "the scaled residual"))
+    (site_root / "docs" / "guide" / "g.md").write_text(english_guide + "\nThen this.\n")
+
+    assert cli.main(["update", "--lang", "zh", "--config", config]) == 0
+    assert "<p>Add the {+scaled +}residual to the output</p>" in capsys.readouterr().out
+    built = mkdocs_build(site_root, "--strict")
+    assert built.returncode == 0, built.stderr
+    page = (site_root / "site" / "zh" / "index.html").read_text()
+    assert "Add the scaled residual to the output" in page and "把残差加到输出上" not in page
+    assert re.search(r'<div class="note" lang="en" data-fallback>', page)
+    status = (site_root / "site" / "zh" / "translation-status.html").read_text()
+    assert "待审校" in status
+    guide = (site_root / "site" / "zh" / "guide" / "g.html").read_text()
+    assert 'class="stale-translation"' in guide and 'href="../../guide/g.html"' in guide
+
+    assert cli.main(["confirm", "--lang", "zh", "--config", config]) == 0
+    assert cli.main(["confirm", "--lang", "zh", str(site_root / "docs" / "zh" / "guide" / "g.md"),
+                     "--config", config]) == 0
+    built = mkdocs_build(site_root, "--strict")
+    assert built.returncode == 0, built.stderr
+    page = (site_root / "site" / "zh" / "index.html").read_text()
+    assert "把残差加到输出上" in page and "data-fallback" not in page
+    assert 'class="stale-translation"' not in (site_root / "site" / "zh" / "guide" / "g.html").read_text()
+
+
+def test_one_old_translation_is_suggested_for_the_closest_new_note_only(project, capsys):  # noqa: F811
+    source = project / "src" / "pkg" / "__init__.py"
+    source.write_text(source.read_text().replace("# Add the residual",
+                                                 "# Add the residual connection, scaled by the learned gate"))
+    zh_file(project).write_text(dumps({"<p>Add the residual connection, scaled by the gate</p>\n": "<p>门控</p>\n"}),
+                                "utf-8")
+    assert run(project, "update", "--lang", "zh") == 0
+    assert "carried 1 translation" in capsys.readouterr().out  # not also to "A layer with a residual connection"
+    assert list(json.loads(review_file(project).read_text("utf-8"))) == [
+        "<p>Add the residual connection, scaled by the learned gate</p>\n"]

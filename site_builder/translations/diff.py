@@ -28,18 +28,27 @@ def tokens(text: str) -> list[str]:
 
 
 def diff_ops(old: str, new: str) -> list[Op]:
-    """Equal, deleted and inserted runs: joining equal+delete gives `old`, equal+insert gives `new`."""
+    """Equal, deleted and inserted runs: joining equal+delete gives `old`, equal+insert gives `new`.
+    A run that only inserts or only deletes is slid to start at a word, not at a space (`the {+scaled
+    +}residual`, as `git diff --word-diff` shows it, rather than `the{+ scaled+} residual`)."""
     a, b = tokens(old), tokens(new)
-    ops: list[Op] = []
+    runs: list[tuple[str, list[str]]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            ops.append(Op("equal", "".join(a[i1:i2])))
+            runs.append(("equal", a[i1:i2]))
             continue
         if i2 > i1:
-            ops.append(Op("delete", "".join(a[i1:i2])))
+            runs.append(("delete", a[i1:i2]))
         if j2 > j1:
-            ops.append(Op("insert", "".join(b[j1:j2])))
-    return ops
+            runs.append(("insert", b[j1:j2]))
+    for n in range(1, len(runs) - 1):
+        (before, prev), (kind, changed), (after, nxt) = runs[n - 1], runs[n], runs[n + 1]
+        if before != "equal" or after != "equal" or kind == "equal":
+            continue
+        while changed and nxt and changed[0].isspace() and changed[0] == nxt[0]:
+            prev.append(changed.pop(0))
+            changed.append(nxt.pop(0))
+    return [Op(kind, "".join(toks)) for kind, toks in runs if toks]
 
 
 def changed_words(ops: list[Op]) -> int:

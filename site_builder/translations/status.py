@@ -176,7 +176,8 @@ class Analyzer:
         old = {k: v for k, v in file.entries.items() if k not in current and v.strip()}
         obsolete = sorted(k for k in [*file.entries, *(p.key for p in file.problems if p.key),
                                       *review_file.entries] if k not in current)
-        suggestions, reviews = [], []
+        suggestions, reviews, candidates = [], [], []
+        order = {k.key: n for n, k in enumerate(keys)}
         near = NearMatches(old) if old else None
         for k in keys:
             if k.key in checked.translations:
@@ -188,10 +189,19 @@ class Analyzer:
                 hit = near.closest(k.key) if near else None
                 reviews.append(Review(k.key, k.line, review_file.entries[k.key], hit[0] if hit else None))
             elif near and (hit := near.closest(k.key)):
-                status.stale += 1
-                suggestions.append(Suggestion(k.key, k.line, *hit))
+                candidates.append(Suggestion(k.key, k.line, *hit))
             else:
                 status.missing += 1
+        # One old translation is the earlier version of at most one new note: the closest one.
+        taken: set[str] = set()
+        for s in sorted(candidates, key=lambda s: -s.ratio):
+            if s.old_key in taken:
+                status.missing += 1
+                continue
+            taken.add(s.old_key)
+            status.stale += 1
+            suggestions.append(s)
+        suggestions.sort(key=lambda s: order[s.key])
         status.obsolete = len(set(obsolete))
         return PageReport(status, keys, checked, suggestions, sorted(set(obsolete)), reviews, review_file)
 
