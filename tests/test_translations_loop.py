@@ -224,11 +224,11 @@ def test_guides_are_current_stale_or_untracked_and_confirm_records_the_english(p
 
 
 def test_edit_update_shows_english_until_confirmed_with_real_builds(tmp_path, capsys):
-    from test_build import mkdocs_build, write_site_root
+    from test_build import mkdocs_build, write_project
 
     source = '"""\n# Tiny\n"""\n\n\ndef f(x):\n    # Add the residual to the output\n    return x + 1\n'
     english_guide = "# Guide\n\nRead this first.\n"
-    site_root = write_site_root(tmp_path, {
+    site_root = write_project(tmp_path, {
         "code/__init__.py": source,
         "translations/zh/__init__.json": dumps({
             "Tiny": "小小", "<h1>Tiny</h1>\n": "<h1>小小</h1>\n",
