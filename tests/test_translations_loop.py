@@ -272,3 +272,11 @@ def test_one_old_translation_is_suggested_for_the_closest_new_note_only(project,
     assert "carried 1 translation" in capsys.readouterr().out  # not also to "A layer with a residual connection"
     assert list(json.loads(review_file(project).read_text("utf-8"))) == [
         "<p>Add the residual connection, scaled by the learned gate</p>\n"]
+
+
+def test_every_translated_guide_of_the_repository_says_which_english_it_follows():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    found = guide_statuses(docs, ["zh", "ja"])
+    assert len(found) >= 8 and all(g.state in ("current", "stale") for g in found), found
