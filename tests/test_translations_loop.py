@@ -234,7 +234,8 @@ def test_edit_update_shows_english_until_confirmed_with_real_builds(tmp_path, ca
             "Tiny": "小小", "<h1>Tiny</h1>\n": "<h1>小小</h1>\n",
             "<p>Add the residual to the output</p>\n": "<p>把残差加到输出上</p>\n"}),
         "docs/guide/g.md": english_guide,
-        "docs/zh/guide/g.md": f'---\nenglish_hash: "{english_hash(english_guide)}"\n---\n# 指南\n\n先读这篇。\n',
+        "docs/zh/guide/g.md": f'---\nenglish_hash: "{english_hash(english_guide)}"\n---\n'
+                              '# 指南\n\n请先\n*读这篇*\n。用\nPyTorch\n写的。\n',
     }, plugin_extra="      languages: [en, zh]\n      translations_dir: translations")
     config = str(site_root / "mkdocs.yml")
     (site_root / "code" / "__init__.py").write_text(source.replace("the residual", "the scaled residual"))
@@ -251,6 +252,7 @@ def test_edit_update_shows_english_until_confirmed_with_real_builds(tmp_path, ca
     assert "待审校" in status
     guide = (site_root / "site" / "zh" / "guide" / "g.html").read_text()
     assert 'class="stale-translation"' in guide and 'href="../../guide/g.html"' in guide
+    assert "请先<em>读这篇</em>。用\nPyTorch\n写的。" in guide  # CJK line breaks joined, not next to Latin
 
     assert cli.main(["confirm", "--lang", "zh", "--config", config]) == 0
     assert cli.main(["confirm", "--lang", "zh", str(site_root / "docs" / "zh" / "guide" / "g.md"),
