@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 import threading
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -289,11 +290,29 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 entry = self.structure.by_url.get(status.url)
                 rows.append({"status": status, "title": self._title(entry, lang)[0] if entry else status.source,
                              "href": relative_url(page.url, self._prefix(lang) + status.url)})
-            sections.append({"lang": total.lang, "name": language_name(total.lang), "total": total, "rows": rows})
+            sections.append({"lang": total.lang, "name": language_name(total.lang), "total": total, "rows": rows,
+                             "guides": self._guide_rows(page, total.lang)})
         page.meta["template"] = "status.html"
         page.meta["title"] = ui_text(lang)["translation_status"]
         self.views[page.file.src_uri] = {"status": sections, "summary": None, "redirect": None}
         return ""
+
+    def _guide_rows(self, page: Page, lang: str) -> list[dict]:
+        """The translated guides of `lang`: current, or stale (the English changed since)."""
+        from .translations.guides import guide_statuses
+
+        rows: list[dict] = []
+        if self.site.docs_dir is None:
+            return rows
+        for g in guide_statuses(self.site.docs_dir, [lang]):
+            file = self.files.get_file_from_path(f"{lang}/{g.guide}")
+            if file is None or not file.abs_src_path:
+                continue
+            text = Path(file.abs_src_path).read_text("utf-8")
+            heading = re.search(r"^#\s+(.+)$", text, re.M)
+            rows.append({"title": heading.group(1).strip() if heading else g.guide, "state": g.state,
+                         "href": relative_url(page.url, file.url)})
+        return rows
 
     def _title(self, entry: Entry, lang: str) -> tuple[str, str | None]:
         if entry.source is None:

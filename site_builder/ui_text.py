@@ -14,6 +14,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "search": "Search", "colophon": "Notes on the left explain the code on the right.",
         "translation_status": "Translation status", "guides": "Guides", "page": "Page", "translated": "translated",
         "missing": "missing", "stale": "stale", "to_review": "to review", "invalid": "invalid",
+        "guide_state": "follows the English", "current": "current", "untracked": "unknown",
         "stale_guide": "This translation was made from an earlier version of the guide; the English has "
                        "changed since. See <a href=\"{href}\">the English guide</a> for the current text.",
         "status_intro": "How much of each page is translated. Missing and stale notes, and translations "
@@ -27,6 +28,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "colophon": "左侧的注释讲解右侧的代码。",
         "translation_status": "翻译进度", "guides": "指南", "page": "页面", "translated": "已翻译", "missing": "缺失",
         "stale": "过时", "to_review": "待审校", "invalid": "无效",
+        "guide_state": "与英文版同步", "current": "是", "untracked": "未知",
         "stale_guide": "本译文依据的是这篇指南较早的英文版本，英文版此后已有改动。最新内容请参阅"
                        "<a href=\"{href}\">英文版指南</a>。",
         "status_intro": "各页面的翻译进度。缺失、过时或待审校的注释以英文显示；参与翻译的方法见译者指南。",
@@ -40,6 +42,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "translation_status": "翻訳の状況", "guides": "ガイド", "page": "ページ", "translated": "翻訳済み",
         "missing": "未翻訳",
         "stale": "古い", "to_review": "要確認", "invalid": "無効",
+        "guide_state": "英語版との対応", "current": "最新", "untracked": "不明",
         "stale_guide": "この翻訳は、このガイドの以前の英語版をもとにしています。英語版はその後更新されています。"
                        "最新の内容は<a href=\"{href}\">英語版のガイド</a>をご覧ください。",
         "status_intro": "ページごとの翻訳の進み具合です。未翻訳、古くなった、または確認待ちの注釈は英語で表示されます。"

@@ -250,6 +250,7 @@ def test_edit_update_shows_english_until_confirmed_with_real_builds(tmp_path, ca
     assert re.search(r'<div class="note" lang="en" data-fallback>', page)
     status = (site_root / "site" / "zh" / "translation-status.html").read_text()
     assert "待审校" in status
+    assert re.search(r'<td lang="zh"><a href="guide/g.html">指南</a></td>\s*<td>过时</td>', status)  # the stale guide
     guide = (site_root / "site" / "zh" / "guide" / "g.html").read_text()
     assert 'class="stale-translation"' in guide and 'href="../../guide/g.html"' in guide
     assert "请先<em>读这篇</em>。用\nPyTorch\n写的。" in guide  # CJK line breaks joined, not next to Latin
