@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_builder.translations.cjk import join_cjk_lines
@@ -75,6 +75,7 @@ def _visible(html: str) -> str:
     return re.sub(r"<[^>]*>", "", html)
 
 
+@settings(deadline=None)
 @given(cjk_html())
 def test_only_whitespace_with_a_line_break_is_removed(html):
     joined = join_cjk_lines(html)
@@ -83,6 +84,7 @@ def test_only_whitespace_with_a_line_break_is_removed(html):
     assert join_cjk_lines(joined) == joined  # idempotent
 
 
+@settings(deadline=None)
 @given(cjk_html())
 def test_no_line_break_is_left_between_two_cjk_characters_or_beside_cjk_punctuation(html):
     text = _visible(join_cjk_lines(html))
@@ -91,6 +93,7 @@ def test_no_line_break_is_left_between_two_cjk_characters_or_beside_cjk_punctuat
     assert not re.search("[。、，：（）「」]\\s*\\n\\s*\\S|\\S\\s*\\n\\s*[。、，：（）「」]", text)
 
 
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(["Add", "the", "residual", "<em>now</em>", "\n", " "]), max_size=12))
 def test_latin_text_is_never_changed(words):
     html = "<p>" + " ".join(words) + "</p>"

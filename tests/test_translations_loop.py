@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_translations_cli import MKDOCS, project, run, zh_file  # noqa: F401 (fixture)
 from test_translations_merge import LAYER, RESIDUAL, ZH
@@ -25,6 +25,7 @@ WORDS = st.lists(st.sampled_from(["Add", "the", "residual", "connection", " ", "
                  max_size=30).map("".join)
 
 
+@settings(deadline=None)
 @given(WORDS, WORDS)
 def test_diff_ops_rebuild_both_versions(old, new):
     ops = diff_ops(old, new)
@@ -33,6 +34,7 @@ def test_diff_ops_rebuild_both_versions(old, new):
     assert all(o.text for o in ops)
 
 
+@settings(deadline=None)
 @given(WORDS, WORDS)
 def test_plain_word_diff_reads_back_and_marks_only_changes(old, new):
     plain = word_diff(old, new, context=None)
@@ -187,6 +189,7 @@ def write_guides(root, english: str, translation_hash: str | None):
     (root / "docs" / "zh" / "guide" / "g.md").write_text(head + "# 指南\n\n内容。\n", "utf-8")
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="ab :-\n", max_size=40), st.text(alphabet="0123456789abcdef", min_size=12, max_size=12))
 def test_set_hash_records_the_value_and_keeps_the_text(body, value):
     body = "text " + body
