@@ -46,8 +46,8 @@ class Engine:
     def display_path(self, rel: str) -> str:
         """How messages name a source: relative to the project when possible."""
         path = self.config.source_dir / rel
-        try:
-            return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
+        try:  # the folder resolved, not the file: it may be a symlink (even one that loops)
+            return (path.parent.resolve() / path.name).relative_to(self.config.project_dir.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -81,7 +81,7 @@ class Engine:
         urls_digest = hashlib.sha1("\n".join(sorted(urls)).encode()).hexdigest()
         for rel in rels:
             digest, page = self.source(rel)
-            digest += urls_digest
+            digest += urls_digest + ("s" if self.config.sanitize_notes else "")
             translate: Translate | None = None
             if lang != self.config.default_language and self.translator is not None:
                 t_digest, translate = self.translator.for_page(lang, rel)
@@ -97,7 +97,8 @@ class Engine:
             rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
                                    highlighted=self._highlighted(job.page),
                                    rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
-                                                         known_urls=urls))
+                                                         known_urls=urls),
+                                   sanitize=self.config.sanitize_notes)
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel, rendered.keys)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)

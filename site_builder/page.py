@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
+from .urls import paper_url
 
 
 @dataclass
@@ -18,12 +19,8 @@ class PageMeta:
 
     @property
     def paper_url(self) -> str | None:
-        """`paper` is an arXiv id or a URL."""
-        if not self.paper:
-            return None
-        if "://" in self.paper:
-            return self.paper
-        return f"https://arxiv.org/abs/{self.paper}"
+        """`paper` is an arXiv id or an http(s) URL; anything else gives no link (see `urls`)."""
+        return paper_url(self.paper)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from .render import RenderedPage
 from .search import build_search_index
 from .structure import IMAGE_SUFFIXES, Entry, SiteStructure, relative_url, scan_assets
 from .ui_text import OG_LOCALES, language_name, ui_text
+from .urls import is_web_url
 
 log = logging.getLogger("mkdocs.plugins.annotated")
 THEME_DIR = Path(__file__).with_name("theme")
@@ -54,6 +55,10 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
 
+    def get_bucket(self, environment, name, filename, source):
+        # Code compiled with autoescape differs from code compiled without: keep them apart.
+        return super().get_bucket(environment, f"{name}|{bool(environment.autoescape)}", filename, source)
+
 
 _TEMPLATE_CACHE = _MemoryBytecodeCache()
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
@@ -66,6 +71,7 @@ class AnnotatedConfig(base.Config):
     translations_dir = c.Optional(c.Type(str))
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
+    sanitize_notes = c.Type(bool, default=False)  # notes are trusted HTML unless this is true
 
 
 @dataclass
@@ -96,8 +102,11 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             languages=languages,
             translations_dir=(project / self.config.translations_dir) if self.config.translations_dir else None,
             offline_assets=self.config.offline_assets,
+            sanitize_notes=self.config.sanitize_notes,
             docs_dir=Path(config.docs_dir),
         )
+        if self.site.source_url and not is_web_url(self.site.source_url.replace("{path}", "x")):
+            raise base.ValidationError(f"annotated: source_url must be an http(s) URL, not {self.site.source_url!r}")
         if not self.site.source_dir.is_dir():
             raise base.ValidationError(f"annotated: source_dir '{self.site.source_dir}' is not a folder")
         self.engine: Engine = shared_engine(self.site)
@@ -116,6 +125,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.structure: SiteStructure = self.engine.structure()
+        for problem in self.structure.problems:  # symlink loops, file names that need escaping
+            log.warning(f"{self.engine.display_path(problem.path)}: {problem.message}")
         self.generated: dict[str, _Generated] = {}
         self.views: dict[str, dict] = {}
         self.links: dict[str, list[Link]] = {}
@@ -377,7 +388,10 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self.serving = command == "serve"
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build."""
+        """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build.
+        Our theme escapes every value it prints; only rendered HTML is marked `|safe` in the templates."""
+        if config.theme.name == "annotated":
+            env.autoescape = True
         env.bytecode_cache = _TEMPLATE_CACHE
         return env
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic
 from .highlight import highlight_lines, highlight_snippets
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
 from .page import SourcePage
+from .translations.validate import sanitize as sanitize_html
 
 # (note key) → translated HTML, or None to keep English. Set by the translation merge.
 Translate = Callable[[str], str | None]
@@ -45,6 +48,10 @@ class RenderedPage:
     notes_total: int = 0
     notes_fallback: int = 0
     keys: list[str] = field(default_factory=list)  # the translation keys the page looks up
+
+
+def _safe_src(src: str) -> bool:
+    return urlsplit(src.strip()).scheme.lower() in ("", "http", "https")
 
 
 def _line_of(note: str, needle: str, start_line: int) -> int:
@@ -82,10 +89,13 @@ def finish_page(
     image_exists: Callable[[str], bool] | None = None,
     highlighted: list[str] | None = None,
     rewrite_links: Callable[[str], str] | None = None,
+    sanitize: bool = False,
 ) -> RenderedPage:
     """Highlight the code (unless `highlighted` lines are given), collect the math, merge translations.
     `translate` maps a note key to its translation (or None to keep English); `rewrite_links` adjusts
-    the links of a finished note (e.g. a folder link to its index page)."""
+    the links of a finished note (e.g. a folder link to its index page). Author notes are trusted HTML;
+    `sanitize` passes them through the translations' allowlist instead (sites taking outside
+    contributions)."""
     page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
     if highlighted is None:
@@ -117,8 +127,11 @@ def finish_page(
                 if piece.kind == "image" and image_exists and not image_exists(piece.text):
                     problems.append(Diagnostic(page.path, row.note_line + piece.line,
                                                f"missing image '{piece.text}'"))
-                rendered_pieces.append(render_piece(piece))
-        html = note.key
+                if sanitize and piece.kind == "image" and not _safe_src(piece.text):
+                    rendered_pieces.append(escape(piece.alt))
+                else:
+                    rendered_pieces.append(render_piece(piece))
+        html = sanitize_html(note.key) if sanitize else note.key  # translations are sanitized already
         fallback = False
         if note.key.strip():
             notes_total += 1
