@@ -22,8 +22,8 @@ from .katex import KatexRenderer, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
 from .notes import NotePreparer
 from .page import SourcePage
-from .parser import parse_file
-from .render import PageJob, RenderedPage, Translate, finish_page, start_page
+from .parser import code_only_page, parse_file
+from .render import PageJob, RenderedPage, Translate, code_only_render, finish_page, start_page
 from .structure import SiteStructure, page_url
 
 
@@ -61,7 +61,12 @@ class Engine:
         digest = hashlib.sha1(data).hexdigest()
         cached = self._sources.get(rel)
         if cached is None or cached.digest != digest:
-            cached = _Cached(digest, parse_file(path, self.display_path(rel)))
+            shown = self.display_path(rel)
+            try:
+                page = parse_file(path, shown)
+            except Exception as e:  # one file the parser cannot handle must not stop the build
+                page = code_only_page(data.decode("utf-8", "replace"), shown, getattr(e, "lineno", None) or 1, e)
+            cached = _Cached(digest, page)
             self._sources[rel] = cached
         return cached.digest, cached.value  # type: ignore[return-value]
 
@@ -90,15 +95,25 @@ class Engine:
             if cached is not None and cached.digest == digest:
                 out[rel] = cached.value  # type: ignore[assignment]
             else:
-                started.append((rel, digest, translate, self._start(page)))
+                try:
+                    started.append((rel, digest, translate, self._start(page)))
+                except Exception as e:
+                    started.append((rel, digest, None, self._failed(page, lang, e)))
         progress = tqdm(started, desc=f"pages ({lang})", unit="page", leave=False,
                         disable=len(started) < 20 or not sys.stderr.isatty())
         for rel, digest, translate, job in progress:
-            rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
-                                   highlighted=self._highlighted(job.page),
-                                   rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
-                                                         known_urls=urls),
-                                   sanitize=self.config.sanitize_notes)
+            if isinstance(job, RenderedPage):  # failed while starting
+                self._rendered[(rel, lang)] = _Cached(digest, job)
+                out[rel] = job
+                continue
+            try:
+                rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
+                                       highlighted=self._highlighted(job.page),
+                                       rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
+                                                             known_urls=urls),
+                                       sanitize=self.config.sanitize_notes)
+            except Exception as e:
+                rendered, translate = self._failed(job.page, lang, e), None
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel, rendered.keys)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
@@ -123,6 +138,18 @@ class Engine:
 
     def _start(self, page: SourcePage) -> PageJob:
         return start_page(page, self.preparer, self.math)
+
+    def _failed(self, page: SourcePage, lang: str, error: Exception) -> RenderedPage:
+        """A page that failed to render (e.g. markdown nested too deeply for python-markdown's recursion):
+        the file as code, a note saying why, and a diagnostic at the note that fails on its own."""
+        line = 1
+        for row in page.rows:
+            try:
+                self.preparer.prepare(row.note)
+            except Exception:
+                line = row.note_line
+                break
+        return code_only_render(page, lang, line, error, self._highlighted(page))
 
     def _image_check(self, rel: str):
         folder = posixpath.dirname(rel)

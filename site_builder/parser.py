@@ -10,7 +10,9 @@ become notes.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -166,7 +168,7 @@ def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
 
     add_docstring(tree.body, True, 0)
     visit(tree.body, "")
-    s.comment_lines = _comment_lines(lines, _lines_inside_strings(tree))
+    s.comment_lines = _comment_lines(lines, _lines_inside_strings(tree, text))
     return s
 
 
@@ -183,20 +185,42 @@ def _child_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
     return bodies
 
 
-def _lines_inside_strings(tree: ast.Module) -> set[int]:
-    """Lines that continue a multi-line string: a `#` there is text, not a comment.
+def _lines_inside_strings(tree: ast.Module, text: str) -> set[int]:
+    """Lines that continue a multi-line string token: a `#` there is text, not a comment.
 
     Every other full-line comment is a note, wherever it stands: between statements, or inside the
     brackets of a call, a literal, a signature, a decorator, a `with`, `except` or `case` (one rule;
-    the statement is split into rows there).
+    the statement is split into rows there). Tokens, not `ast` nodes: implicitly joined literals are one
+    node, and a comment between two of them is outside every string.
     """
-    inside: set[int] = set()
+    spans: set[int] = set()  # a superset: joined literals span their comments too
     for node in ast.walk(tree):
         if isinstance(node, (ast.Constant, ast.JoinedStr)):
-            end = node.end_lineno or node.lineno
-            if end > node.lineno:
-                inside.update(range(node.lineno + 1, end + 1))
-    return inside
+            spans.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
+    lines = text.split("\n")
+    if not any(lines[n - 1].lstrip().startswith("#") for n in spans if n <= len(lines)):
+        return spans  # no `#` line in any string span: nothing for the (slower) tokens to decide
+    inside: set[int] = set()
+    fstring_starts: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            start = token.start[0]
+            if token.type == _FSTRING_START:
+                fstring_starts.append(start)
+                continue
+            if token.type == _FSTRING_END and fstring_starts:
+                start = fstring_starts.pop()
+            elif token.type != tokenize.STRING or fstring_starts:
+                continue
+            inside.update(range(start + 1, token.end[0] + 1))
+        return inside
+    except (tokenize.TokenError, SyntaxError):  # `ast` accepted it; tokenize should too, but be safe
+        return spans
+
+
+# Python 3.12 splits f-strings into start/middle/end tokens (3.11 gives one STRING token).
+_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)
+_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
 
 
 def _comment_lines(lines: list[str], inside: set[int]) -> set[int]:
@@ -276,6 +300,11 @@ def parse_python(text: str, path: str) -> SourcePage:
         reason = getattr(e, "msg", None) or str(e)
         problems.append(Diagnostic(path, line, f"cannot parse Python ({reason}); showing the file as code"))
         structure = _structure_from_lines(lines)
+    except (RecursionError, MemoryError) as e:  # valid Python nested deeper than `ast` can build
+        problems.append(Diagnostic(path, _longest_statement(text),
+                                   f"too deeply nested for Python's parser ({type(e).__name__}); "
+                                   "showing the file as code"))
+        structure = _structure_from_lines(lines)
 
     meta = PageMeta()
     def_starts = {d.start for d in structure.definitions}
@@ -338,6 +367,42 @@ def parse_python(text: str, path: str) -> SourcePage:
     first_note = rows[0].note if rows and rows[0].kind == "module" else ""
     meta.title = meta.title or _first_heading(first_note) or readable_title(path)
     return SourcePage(path, text, "python", meta, rows, problems)
+
+
+def _longest_statement(text: str) -> int:
+    """The first line of the statement with the most tokens (where a nesting limit is likely hit)."""
+    best, best_count, start, count = 1, 0, None, 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if start is None and token.type not in _NON_CODE_TOKENS:
+                start = token.start[0]
+            count += 1
+            if token.type == tokenize.NEWLINE:
+                if count > best_count and start is not None:
+                    best, best_count = start, count
+                start, count = None, 0
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return best
+
+
+_NON_CODE_TOKENS = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE}
+
+
+def code_only_page(text: str, path: str, line: int, error: BaseException) -> SourcePage:
+    """A file the parser failed on (an unexpected error): one row of all its lines as code, a note
+    saying why, and a diagnostic, so the build goes on (and fails in strict mode)."""
+    text = normalize_newlines(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    reason = re.sub(r"[^\w .,:;=()'-]", " ", f"{type(error).__name__}: {error}")[:200]
+    why = f"this file could not be parsed ({reason}); it is shown as code"
+    note = why[:1].upper() + why[1:] + "."
+    rows = [Row(id=MODULE_ID, kind="module", note=note, note_line=1, lines=list(range(1, len(lines) + 1)))]
+    language = "markdown" if path.lower().endswith(".md") else "python"
+    return SourcePage(path, text, language, PageMeta(title=readable_title(path)), rows,
+                      [Diagnostic(path, line, why)])
 
 
 def _assign_ids(rows: list[Row], definitions: list[_Definition]) -> None:

@@ -165,3 +165,23 @@ def finish_page(
         summary=summary, paper_url=meta.paper_url, redirect=meta.redirect, rows=rows,
         diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks, keys=keys,
     )
+
+
+def failure_message(error: BaseException) -> str:
+    """What went wrong, in one line: the exception's type and the start of its message."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
+
+
+def code_only_render(page: SourcePage, lang: str, line: int, error: BaseException,
+                     highlighted: list[str]) -> RenderedPage:
+    """The page when rendering it failed: every line as code and a note saying why, with no markdown or
+    math (which may be what failed). The diagnostic makes strict builds fail."""
+    why = f"this file could not be rendered ({failure_message(error)}); it is shown as code"
+    lines = page.text.split("\n")
+    code = "\n".join(highlighted) if highlighted else escape(page.text)
+    note = f'<p class="build-error">{escape(why[:1].upper() + why[1:])}.</p>'
+    row = RenderedRow("top", "module", note, code, 1 if lines else None)
+    return RenderedPage(source=page.path, lang=lang, title=page.meta.title or posixpath.basename(page.path),
+                        summary=None, paper_url=None, redirect=None, rows=[row],
+                        diagnostics=[Diagnostic(page.path, line, why)], ids={"top"})
