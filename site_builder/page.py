@@ -37,6 +37,13 @@ class Row:
     note: str
     note_line: int
     lines: list[int] = field(default_factory=list)
+    note_lines: list[int] | None = None  # the source line of each note line, when not consecutive
+
+    def source_line(self, offset: int) -> int:
+        """The source line of line `offset` (0-based) of the note."""
+        if self.note_lines and 0 <= offset < len(self.note_lines):
+            return self.note_lines[offset]
+        return self.note_line + offset
 
 
 @dataclass

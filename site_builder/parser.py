@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .diagnostics import Diagnostic
-from .docstring import clean, literal_text, sphinx_fields
+from .docstring import clean, literal_text, sphinx_fields_with_lines
 from .frontmatter import split_front_matter
 from .markup import plain_text
 from .page import PageMeta, Row, SourcePage
@@ -41,6 +41,7 @@ class _Docstring:
     end: int
     text: str
     is_module: bool
+    lines: list[int] = field(default_factory=list)  # the source line of each line of `text`
 
 
 @dataclass
@@ -149,9 +150,11 @@ def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
         if node is None or node.lineno <= after_line:
             return  # a one-line `def f(): "doc"` keeps its line in the code column
         doc, line = _docstring_text(node, lines)
+        origin = list(range(doc.count("\n") + 1))
         if not is_module:
-            doc = sphinx_fields(doc)
-        s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module)
+            doc, origin = sphinx_fields_with_lines(doc)
+        s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module,
+                                               [line + k for k in origin])
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
         for node in body:
@@ -321,12 +324,17 @@ def parse_python(text: str, path: str) -> SourcePage:
                 if b.current.note or b.current.lines:
                     b.start()
                 b.current.kind, b.current.note, b.current.note_line = "module", note, note_line
+                b.current.note_lines = None
             else:
                 note, note_line = _strip_leading_blank(doc.text, doc.start)
+                note_lines = doc.lines[note_line - doc.start:]  # Sphinx fields change the line count
                 if b.current.note.strip():
-                    b.current.note += "\n\n" + note
+                    row = b.current
+                    row.note_lines = (row.note_lines or [row.note_line + k for k in range(row.note.count("\n") + 1)]
+                                      ) + note_lines[:1] + note_lines
+                    row.note += "\n\n" + note
                 else:
-                    b.current.note, b.current.note_line = note, note_line
+                    b.current.note, b.current.note_line, b.current.note_lines = note, note_line, note_lines
                 b.current.kind = "docstring"
                 force_new = True
             b.last_note_line = doc.end
@@ -347,9 +355,12 @@ def parse_python(text: str, path: str) -> SourcePage:
                     b.start("comment", content, number)
                 else:
                     b.current.kind, b.current.note, b.current.note_line = "comment", content, number
+                    b.current.note_lines = None
                 force_new = False
             else:
                 b.current.note += "\n" + content
+                if b.current.note_lines is not None:
+                    b.current.note_lines.append(number)
             b.last_note_line = number
         else:
             if line.strip():

@@ -54,9 +54,13 @@ def _safe_src(src: str) -> bool:
     return urlsplit(src.strip()).scheme.lower() in ("", "http", "https")
 
 
-def _line_of(note: str, needle: str, start_line: int) -> int:
-    at = note.find(needle)
-    return start_line + (note.count("\n", 0, at) if at >= 0 else 0)
+def _offset_of(note: str, target: str) -> int:
+    """The line (0-based) of the note where a link target is written (0 when it is not written out)."""
+    for needle in (target, target.removeprefix("mailto:"), escape(target, quote=False)):
+        at = note.find(needle)
+        if at >= 0:
+            return note.count("\n", 0, at)
+    return 0
 
 
 @dataclass
@@ -112,20 +116,20 @@ def finish_page(
     keys: list[str] = []
     for row, note in zip(page.rows, prepared, strict=True):
         for offset, message in note.problems:
-            problems.append(Diagnostic(page.path, row.note_line + offset, message))
+            problems.append(Diagnostic(page.path, row.source_line(offset), message))
         rendered_pieces = []
         for piece in note.pieces:
             if piece.kind in ("math", "display_math"):
                 result = next(math_results)
                 if result.error:
-                    problems.append(Diagnostic(page.path, row.note_line + piece.line,
+                    problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"invalid LaTeX: {result.error}"))
                 rendered_pieces.append(render_piece(piece, result.html, result.error))
             elif piece.kind == "code":
                 rendered_pieces.append(render_piece(piece, code_html=next(inline_code)))
             else:
                 if piece.kind == "image" and image_exists and not image_exists(piece.text):
-                    problems.append(Diagnostic(page.path, row.note_line + piece.line,
+                    problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"missing image '{piece.text}'"))
                 if sanitize and piece.kind == "image" and not _safe_src(piece.text):
                     rendered_pieces.append(escape(piece.alt))
@@ -147,7 +151,7 @@ def finish_page(
         if rewrite_links is not None:
             note_html = rewrite_links(note_html)
         for target in link_targets(note.key):
-            links.append((target, _line_of(row.note, target, row.note_line)))
+            links.append((target, row.source_line(_offset_of(row.note, target))))
         ids.add(row.id)
         ids.update(anchor_ids(note.key))
         code = "\n".join(highlighted[n - 1] for n in row.lines) if page.language == "python" else ""

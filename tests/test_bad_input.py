@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from site_builder.links import Link, check_links
+from site_builder.notes import link_targets
 from site_builder.parser import parse_file, parse_python
 from site_builder.render import render_page
 
@@ -91,3 +93,25 @@ def test_non_raw_and_raw_docstrings_with_the_same_text_render_identically(prepar
     html = plain.rows[0].note_html
     assert "katex-error" not in html and "<mfrac>" in html and "katex-display" in html  # \\begin{align} too
     assert not messages(plain) and not messages(raw)
+
+
+def test_email_autolinks_are_not_links_to_check(preparer):
+    targets = link_targets(preparer.prepare("Write to <ada@example.org>.").key)
+    assert targets == ["mailto:ada@example.org"]  # python-markdown writes it as entities
+    assert check_links({"x.html": [Link(t, "x.py", 1) for t in targets]}, {"x.html"}, {}) == []
+
+
+def test_diagnostics_in_docstrings_give_the_line_inside_the_docstring(preparer, math):
+    src = (
+        "class C:\n"                              # 1
+        '    """First.\n'                         # 2
+        "    :param a: the a\n"                   # 3
+        "        continued here\n"                # 4
+        "    :param b: the b\n"                   # 5
+        "    See [gone](gone.html) and $\\frac{$.\n"  # 6
+        "    Mail <ada@example.org>, [x](a?b=1&c=2).\n"  # 7
+        '    """\n'
+    )
+    rendered = render(src, preparer, math)
+    assert [m.split(": invalid")[0] for m in messages(rendered)] == ["bad.py:6"]
+    assert rendered.links == [("gone.html", 6), ("mailto:ada@example.org", 7), ("a?b=1&c=2", 7)]

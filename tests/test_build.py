@@ -151,7 +151,7 @@ TINY = {
 
         # Tiny
 
-        See [the solver](algo/solver.html#solve) and $e^{i\\pi} + 1 = 0$.
+        See [the solver](algo/solver.html#solve) and $e^{i\\pi} + 1 = 0$. Questions: <ada@example.org>.
         """
     ''',
     "code/algo/solver.py": '''
