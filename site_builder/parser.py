@@ -22,6 +22,7 @@ from .docstring import clean, literal_text, sphinx_fields_with_lines
 from .frontmatter import split_front_matter
 from .markup import plain_text
 from .page import PageMeta, Row, SourcePage
+from .unsafe_text import clean_source
 
 MODULE_ID = "top"  # id base for rows outside any definition
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -72,7 +73,8 @@ def parse_file(path: str | Path, display_path: str | None = None) -> SourcePage:
                        "save the file as UTF-8")
         )
         text = raw.decode("utf-8", errors="replace")
-    text = normalize_newlines(text.removeprefix("\ufeff"))
+    text, unsafe = clean_source(normalize_newlines(text.removeprefix("\ufeff")))
+    problems += [Diagnostic(shown, line, message) for line, message in unsafe]
     if path.suffix.lower() == ".md":
         page = parse_markdown(text, shown)
     else:

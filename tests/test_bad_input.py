@@ -115,3 +115,40 @@ def test_diagnostics_in_docstrings_give_the_line_inside_the_docstring(preparer, 
     rendered = render(src, preparer, math)
     assert [m.split(": invalid")[0] for m in messages(rendered)] == ["bad.py:6"]
     assert rendered.links == [("gone.html", 6), ("mailto:ada@example.org", 7), ("a?b=1&c=2", 7)]
+
+
+def test_nul_and_bidi_controls_in_a_source_are_replaced_or_reported_with_a_line(tmp_path, preparer, math):
+    path = tmp_path / "trojan.py"
+    path.write_bytes(b"# fine\nx = 1  # \x00 here\nif access != 'user\xe2\x80\xae \xe2\x81\xa6// admin':\n    pass\n")
+    page = parse_file(path, "pkg/trojan.py")
+    assert [str(d).split(" (")[0].split(";")[0] for d in page.diagnostics] == [
+        "pkg/trojan.py:2: a NUL character", "pkg/trojan.py:3: a bidi control character U+202E",
+        "pkg/trojan.py:3: a bidi control character U+2066"]
+    html = "".join(r.code_html for r in render_page(page, preparer, math).rows)
+    assert "\x00" not in html and "\ufffd" in html
+
+
+def test_bidi_controls_and_nul_are_refused_in_translations():
+    from site_builder.translations.validate import validate
+
+    key = "<p>Hello.</p>\n"
+    assert validate(key, "<p>你好。</p>\n").ok
+    for bad in ("<p>你好\u202e。</p>\n", "<p>你\u2067好。</p>\n", "<p>你好\x00。</p>\n"):
+        verdict = validate(key, bad)
+        assert not verdict.ok and verdict.reasons[0].startswith("contains a "), (bad, verdict)
+    assert not validate("Title", "标题\u202e").ok  # plain-text keys too
+
+
+def test_symlink_loops_are_reported(tmp_path):
+    from site_builder.structure import SiteStructure
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.py").write_text("x = 1\n")
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "sub" / "up").symlink_to("..")
+    (tmp_path / "gone.py").symlink_to("nowhere.py")
+    structure = SiteStructure.scan(tmp_path)
+    assert [e.source for e in structure.entries if e.source] == ["sub/x.py"]
+    assert sorted(str(p) for p in structure.problems) == [
+        "gone.py: broken symlink; skipped", "loop: symlink loop; skipped",
+        "sub/up: symlink to a folder above it (a loop); skipped"]
