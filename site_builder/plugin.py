@@ -72,6 +72,7 @@ class AnnotatedConfig(base.Config):
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
     sanitize_notes = c.Type(bool, default=False)  # notes are trusted HTML unless this is true
+    translation_file_limit_mb = c.Type((int, float), default=8)  # a bigger translation file is refused
 
 
 @dataclass
@@ -119,7 +120,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             from .translations.merge import TranslationMerge
 
             if not isinstance(self.engine.translator, TranslationMerge):
-                self.engine.translator = TranslationMerge(self.site.translations_dir)
+                self.engine.translator = TranslationMerge(self.site.translations_dir,
+                                                          int(self.config.translation_file_limit_mb * 2**20))
 
     # --- files ------------------------------------------------------------------------------------
 
