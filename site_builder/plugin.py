@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
-from .atomic import make_mkdocs_writes_atomic, write_atomic
+from .atomic import make_mkdocs_writes_atomic, remove_leftovers, write_atomic
 from .config import SiteConfig
 from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
@@ -400,6 +400,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if not hasattr(self, "serving"):
             self.serving = False
+        for folder in (Path(config.site_dir), self.site.translations_dir):  # a killed run's half-written files
+            for path in remove_leftovers(folder) if folder else []:
+                log.info(f"annotated: removed {path}, left by an interrupted run")
         if AnnotatedPlugin._search_thread is not None:
             AnnotatedPlugin._search_thread.join()  # never clean site/ under a running indexer
 
