@@ -31,6 +31,7 @@ from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
 from .notes import link_targets
 from .parser import readable_title
+from .quick_rebuild import QuickRebuild
 from .render import RenderedPage
 from .search import build_search_index
 from .structure import IMAGE_SUFFIXES, Entry, SiteStructure, relative_url, scan_assets
@@ -384,6 +385,15 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 thread.start()
             else:
                 build_search_index(site_dir, node_modules)
+        if self.serving:  # what the next save's quick rebuild starts from
+            watched = [Path(config.docs_dir), Path(config.config_file_path or "mkdocs.yml"), THEME_DIR,
+                       self.site.source_dir, *([self.site.translations_dir] if self.site.translations_dir else [])]
+            self._quick = getattr(self, "_quick", None) or QuickRebuild(self, watched)
+            self._quick.remember(config, self._nav, self._env)
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        self._nav = nav
+        return nav
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # (Implementing on_startup also keeps this plugin alive across `mkdocs serve` rebuilds.)
@@ -395,6 +405,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if config.theme.name == "annotated":
             env.autoescape = True
         env.bytecode_cache = _TEMPLATE_CACHE
+        self._env = env
         return env
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -439,6 +450,19 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if self.site.translations_dir and self.site.translations_dir.is_dir():
             server.watch(str(self.site.translations_dir))
         server.watch(str(THEME_DIR))
+        full_build = server.builder
+
+        def builder() -> None:
+            """A saved source re-renders only its pages (`quick_rebuild`); anything else, the whole site."""
+            quick = getattr(self, "_quick", None)
+            try:
+                if quick is not None and quick.run():
+                    return
+            except Exception as e:  # never worse than mkdocs' own rebuild
+                log.info(f"annotated: quick rebuild not possible ({e}); rebuilding the site")
+            full_build()
+
+        server.builder = builder
         return server
 
 
