@@ -100,3 +100,55 @@ def test_a_child_and_its_children_die_with_a_killed_parent(tmp_path):
     for p in survivors:  # clean up before failing
         os.kill(p, signal.SIGKILL)
     assert not survivors, "the child outlived its parent"
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid` (from /proc), with its command line."""
+    children: dict[int, list[int]] = {}
+    commands: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        children.setdefault(int(stat.rsplit(") ", 1)[1].split()[1]), []).append(int(entry.name))
+    found, todo = {}, [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found[child] = commands.get(child, "")
+            todo.append(child)
+    return found
+
+
+def test_pagefind_dies_with_a_killed_build(tmp_path):
+    from browser_helpers import build_env, copy_project
+
+    project = copy_project(tmp_path / "project")
+    build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(tmp_path / "site")],
+                             cwd=project, env=build_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    indexers: dict[int, str] = {}
+    deadline = time.monotonic() + 300
+    while not indexers and build.poll() is None and time.monotonic() < deadline:
+        indexers = {p: c for p, c in _descendants(build.pid).items() if "pagefind" in c}
+        time.sleep(0.005)
+    assert indexers, "pagefind was never seen running (the build finished first?)"
+    build.kill()  # kill -9 of the build alone, as a terminal or CI runner would
+    build.wait()
+    time.sleep(0.5)
+    survivors = [p for p in indexers if _alive(p)]
+    written = _listing(tmp_path / "site" / "pagefind")
+    time.sleep(3.5)  # pagefind takes seconds on this site: an orphan would still be writing its index
+    later = _listing(tmp_path / "site" / "pagefind")
+    for p in survivors:
+        if _alive(p):
+            os.kill(p, signal.SIGKILL)
+    assert not survivors, f"pagefind outlived the build: {[indexers[p][:80] for p in survivors]}"
+    assert later == written, "something wrote into site/pagefind after the build was killed"
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    return {p.as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")} if folder.is_dir() else {}
