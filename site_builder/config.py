@@ -19,6 +19,7 @@ class SiteConfig:
     offline_assets: bool = False  # copy KaTeX CSS and fonts into the site instead of the CDN
     sanitize_notes: bool = False  # notes through the translations' HTML allowlist (untrusted authors)
     docs_dir: Path | None = None  # mkdocs' docs_dir: images may also live there, at the page's path
+    cache_dir: Path | None = None  # rendered pages kept between builds (None: only in memory)
 
     @property
     def default_language(self) -> str:

@@ -13,7 +13,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic
-from .highlight import highlight_lines, highlight_snippets
+from .highlight import highlight_file, highlight_snippets
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
 from .page import SourcePage
 from .translations.validate import sanitize as sanitize_html
@@ -48,6 +48,24 @@ class RenderedPage:
     notes_total: int = 0
     notes_fallback: int = 0
     keys: list[str] = field(default_factory=list)  # the translation keys the page looks up
+
+
+def to_record(page: RenderedPage) -> tuple:
+    """The page as plain tuples, lists and strings (what `marshal` stores: the disk cache loads these
+    several times faster than pickled objects)."""
+    diagnostics = [tuple(vars(d).values()) for d in page.diagnostics]
+    problems = [tuple(vars(d).values()) for d in page.translation_problems]
+    rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback) for r in page.rows]
+    return (page.source, page.lang, page.title, page.summary, page.paper_url, page.redirect, rows, diagnostics,
+            problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys)
+
+
+def from_record(record: tuple) -> RenderedPage:
+    (source, lang, title, summary, paper_url, redirect, rows, diagnostics, problems, links, ids, total, fallback,
+     keys) = record
+    return RenderedPage(source, lang, title, summary, paper_url, redirect, [RenderedRow(*r) for r in rows],
+                        [Diagnostic(*d) for d in diagnostics], [Diagnostic(*d) for d in problems],
+                        [tuple(link) for link in links], set(ids), total, fallback, list(keys))
 
 
 def _safe_src(src: str) -> bool:
@@ -103,7 +121,7 @@ def finish_page(
     page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
     if highlighted is None:
-        highlighted = highlight_lines(page.text) if page.language == "python" else []
+        highlighted = highlight_file(page.text) if page.language == "python" else []
     snippets = [p.text for note in prepared for p in note.pieces if p.kind == "code"]
     inline_code = iter(highlight_snippets(snippets))
     math_results = iter(job.math_results())
