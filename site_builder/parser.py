@@ -199,12 +199,16 @@ def _lines_inside_strings(tree: ast.Module, text: str) -> set[int]:
     node, and a comment between two of them is outside every string.
     """
     spans: set[int] = set()  # a superset: joined literals span their comments too
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Constant, ast.JoinedStr)):
-            spans.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
     lines = text.split("\n")
-    if not any(lines[n - 1].lstrip().startswith("#") for n in spans if n <= len(lines)):
-        return spans  # no `#` line in any string span: nothing for the (slower) tokens to decide
+    joined = False  # a `#` line inside literals joined together: only the tokens can tell
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Constant, ast.JoinedStr)) and (end := node.end_lineno or node.lineno) > node.lineno:
+            inner = range(node.lineno + 1, end + 1)
+            spans.update(inner)
+            if not joined and any(lines[n - 1].lstrip().startswith("#") for n in inner if n <= len(lines)):
+                joined = literal_text(lines, node.lineno, node.col_offset, end, node.end_col_offset or 0) is None
+    if not joined:
+        return spans  # every `#` line in a string span is inside one literal: text
     inside: set[int] = set()
     fstring_starts: list[int] = []
     try:
