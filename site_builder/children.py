@@ -17,31 +17,58 @@ import subprocess
 import sys
 import threading
 
+_running: dict[int, tuple[subprocess.Popen, list[int]]] = {}  # guard pid → (guard, [write end or -1])
+_lock = threading.Lock()
+
 
 def run_child(cmd: list[str], *, timeout: float | None = None) -> subprocess.CompletedProcess:
     """`subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)`, tied to our lifetime."""
     if os.name != "posix":  # no fd passing: a plain child
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     read_end, write_end = os.pipe()  # not inherited by anything else we start (PEP 446)
+    pipe = [write_end]
     try:
         guard = subprocess.Popen([sys.executable, "-m", "site_builder.children", str(read_end), *cmd],
                                  pass_fds=(read_end,), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True,
                                  start_new_session=True)  # `kill -9 -PGID` of the build spares it
+    finally:
         os.close(read_end)
-        read_end = -1
+    with _lock:
+        _running[guard.pid] = (guard, pipe)
+    try:
         try:
             out, err = guard.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.close(write_end)  # the guard kills the command's group and exits
-            write_end = -1
+            _close(pipe)  # the guard kills the command's group and exits
             out, err = guard.communicate()
             raise subprocess.TimeoutExpired(cmd, timeout or 0, out, err) from None
         return subprocess.CompletedProcess(cmd, guard.returncode, out, err)
     finally:
-        for fd in (read_end, write_end):
-            if fd >= 0:
-                os.close(fd)
+        with _lock:
+            _running.pop(guard.pid, None)
+        _close(pipe)
+
+
+def stop_children(timeout: float = 10) -> None:
+    """Stop every command `run_child` is running, and wait until they are gone (`mkdocs serve` calls
+    this before it deletes its site folder, so nothing writes there afterwards)."""
+    with _lock:
+        running = list(_running.values())
+    for _, pipe in running:
+        _close(pipe)
+    for guard, _ in running:
+        try:
+            guard.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def _close(pipe: list[int]) -> None:
+    with _lock:
+        fd, pipe[0] = pipe[0], -1
+    if fd >= 0:
+        os.close(fd)
 
 
 def _kill_group(pgid: int) -> None:

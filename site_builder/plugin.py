@@ -29,6 +29,7 @@ from mkdocs.structure.toc import get_toc
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
 from .atomic import make_mkdocs_writes_atomic, remove_leftovers, write_atomic
 from .cache import content_key
+from .children import stop_children
 from .config import SiteConfig
 from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
@@ -410,6 +411,10 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                        self.site.source_dir, *([self.site.translations_dir] if self.site.translations_dir else [])]
             self._quick = getattr(self, "_quick", None) or QuickRebuild(self, watched)
             self._quick.remember(config, self._nav, self._env)
+
+    def on_shutdown(self) -> None:
+        """`mkdocs serve` deletes its site folder next: no indexer may write there afterwards."""
+        stop_children()
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
         self._nav = nav

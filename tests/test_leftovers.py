@@ -152,3 +152,38 @@ def test_pagefind_dies_with_a_killed_build(tmp_path):
 
 def _listing(folder: Path) -> dict[str, int]:
     return {p.as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")} if folder.is_dir() else {}
+
+
+STOPPING_PARENT = textwrap.dedent("""
+    import sys, threading, time
+    from pathlib import Path
+    from site_builder.children import run_child, stop_children
+    pids = Path(sys.argv[1])
+    threading.Thread(target=run_child, args=(["sh", "-c", "sleep 300 & echo $$ $! > " + str(pids) + "; wait"],),
+                     daemon=True).start()
+    while not pids.exists() or not pids.read_text().endswith("\\n"):
+        time.sleep(0.01)
+    stop_children()  # what `mkdocs serve` does on Ctrl-C before deleting its site folder
+    print("stopped", flush=True)
+    time.sleep(300)
+""")
+
+
+def test_serve_stops_its_children_before_it_deletes_the_site(tmp_path):
+    pids_file = tmp_path / "pids"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    parent = subprocess.Popen([sys.executable, "-c", STOPPING_PARENT, str(pids_file)], env=env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout.readline() == "stopped\n"
+        pids = [int(p) for p in pids_file.read_text().split()]
+        deadline = time.monotonic() + 1
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        survivors = [p for p in pids if _alive(p)]
+        for p in survivors:
+            os.kill(p, signal.SIGKILL)
+        assert not survivors, "a child kept running after stop_children() returned"
+    finally:
+        parent.kill()
+        parent.wait()
