@@ -7,8 +7,9 @@ Only `data-pagefind-body` (notes and guides) is indexed; the code column carries
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
+
+from .children import run_child
 
 EXCLUDE = ".katex-mathml, .permalink, .page-links"
 
@@ -21,9 +22,9 @@ def build_search_index(site_dir: Path, node_modules: Path) -> None:
     cli = node_modules / ".bin" / "pagefind"
     if not cli.exists():
         raise SearchIndexError(f"pagefind is not installed in {node_modules}; run `npm ci`")
-    result = subprocess.run(
+    result = run_child(  # never outlives the build (or serve), never writes into site/ after it
         [str(cli), "--site", str(site_dir), "--exclude-selectors", EXCLUDE, "--keep-index-url", "--quiet"],
-        capture_output=True, text=True, timeout=600,
+        timeout=600,
     )
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({result.returncode}):\n{result.stdout}{result.stderr}")
