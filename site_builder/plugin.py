@@ -66,6 +66,7 @@ class AnnotatedConfig(base.Config):
     translations_dir = c.Optional(c.Type(str))
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
+    site_names = c.Type(dict, default={})  # language → the site's name in it (default: mkdocs' site_name)
 
 
 @dataclass
@@ -317,7 +318,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         font_base = katex_css.rsplit("/", 1)[0] + "/fonts/"
         fonts = (view or {}).get("katex_fonts") or (katex_fonts(page.content) if page.content else [])
         return {
-            "lang": lang, "title": page.title or "", "site_name": self.site.site_name,
+            "lang": lang, "title": page.title or "", "site_name": self.config.site_names.get(lang, self.site.site_name),
             "description": (view or {}).get("summary") or (page.meta.get("summary") if page.meta else None),
             "canonical": self.site.site_url + url if self.site.site_url else None,
             "alternates": alternates, "languages": languages, "og_locale": OG_LOCALES.get(lang, lang),

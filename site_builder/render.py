@@ -10,6 +10,7 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_lines, highlight_snippets
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
@@ -27,6 +28,12 @@ class RenderedRow:
     code_html: str
     first_line: int | None
     fallback: bool = False  # a translated page showing this note in English
+    lines: list[int] = field(default_factory=list)  # the source line number of each code line
+
+    @property
+    def numbered_code(self) -> str:
+        """The code as one block per line, each with its original line number (see code_lines)."""
+        return numbered_code(self.code_html, self.lines)
 
 
 @dataclass
@@ -132,7 +139,7 @@ def finish_page(
         ids.update(anchor_ids(note.key))
         code = "\n".join(highlighted[n - 1] for n in row.lines) if page.language == "python" else ""
         rows.append(RenderedRow(row.id, row.kind, note_html, code, row.lines[0] if row.lines else None,
-                                fallback))
+                                fallback, list(row.lines) if code else []))
     meta = page.meta
     title = meta.title or posixpath.basename(page.path)
     summary = meta.summary
