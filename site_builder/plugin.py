@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
 from .atomic import make_mkdocs_writes_atomic, write_atomic
+from .code_index import search_records
 from .config import SiteConfig
 from .engine import Engine, shared_engine
 from .links import Link, check_links, ids_in_html
@@ -355,11 +356,24 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             site_dir, node_modules = Path(config.site_dir), self.engine.math.node_modules
             if self.serving:
                 # The browser reloads at once; the search index follows a moment later.
-                thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules), daemon=True)
+                thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules, self._definitions()),
+                                          daemon=True)
                 AnnotatedPlugin._search_thread = thread
                 thread.start()
             else:
-                build_search_index(site_dir, node_modules)
+                build_search_index(site_dir, node_modules, self._definitions())
+
+    def _definitions(self) -> list[dict]:
+        """Search records for every class, function and method, on each language's page."""
+        records = []
+        for (rel, lang), rendered in self.rendered.items():
+            entry = next((e for e in self.structure.entries if e.source == rel), None)
+            page = self.engine.source(rel)[1]
+            if entry is None or page.language != "python":
+                continue
+            records += search_records(page.text, rendered.rows, "/" + self._prefix(lang) + entry.url, lang,
+                                      rendered.title)
+        return records
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # (Implementing on_startup also keeps this plugin alive across `mkdocs serve` rebuilds.)
@@ -412,9 +426,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         return server
 
 
-def _index_quietly(site_dir: Path, node_modules: Path) -> None:
+def _index_quietly(site_dir: Path, node_modules: Path, records: list[dict]) -> None:
     try:
-        build_search_index(site_dir, node_modules)
+        build_search_index(site_dir, node_modules, records)
     except Exception as e:  # a dev server keeps serving; the next save tries again
         log.warning(f"search index not updated: {e}")
 

@@ -268,7 +268,8 @@
   function matchesAll(data, query) {
     var text = ((data.meta && data.meta.title) || "") + " " + (data.content || "");
     text = text.toLowerCase();
-    return words(query).every(function (w) { return text.indexOf(w) >= 0; });
+    // A word counts when its stem is there ("normalizing" finds "normalization", as pagefind's stemming does).
+    return words(query).every(function (w) { return text.indexOf(w.slice(0, Math.max(4, w.length - 3))) >= 0; });
   }
   input.addEventListener("input", function () {
     var query = input.value.trim();
@@ -300,7 +301,7 @@
     var all = links();
     var at = all.indexOf(document.activeElement);
     if (event.key === "Escape") {
-      if (!list.hidden) { open(false); input.focus(); event.preventDefault(); event.stopPropagation(); }
+      if (!list.hidden) { open(false); quiet = true; input.focus(); quiet = false; event.preventDefault(); }
       else if (input.value) { input.value = ""; show([], ""); }
     } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       if (!all.length) return;
@@ -323,7 +324,10 @@
   document.addEventListener("pointerdown", function (event) {
     if (!box.contains(event.target)) open(false);
   });
-  input.addEventListener("focus", function () { if (input.value.trim() && list.children.length) open(true); });
+  var quiet = false;  // focus handed back by Esc keeps the results closed
+  function reopen() { if (!quiet && input.value.trim() && list.children.length) open(true); }
+  input.addEventListener("focus", reopen);
+  input.addEventListener("click", reopen);
   document.addEventListener("keydown", function (event) {
     if (event.key === "/" && document.activeElement === document.body) { input.focus(); event.preventDefault(); }
   });
