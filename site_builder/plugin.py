@@ -29,6 +29,7 @@ from .atomic import make_mkdocs_writes_atomic, write_atomic
 from .code_index import search_records
 from .config import SiteConfig
 from .engine import Engine, shared_engine
+from .figures import figures
 from .links import Link, check_links, ids_in_html
 from .notes import link_targets
 from .parser import readable_title
@@ -382,6 +383,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build."""
         env.bytecode_cache = _TEMPLATE_CACHE
+        env.filters["figures"] = figures
         return env
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:

@@ -51,6 +51,12 @@ The [experiment](experiment.html) trains a small ConvMixer on images shipped wit
 import torch
 from torch import nn
 
+# ![ConvMixer: patch embedding, depth-wise and point-wise conv layers, pooling, classifier](conv_mixer.svg)
+#
+# *The ConvMixer architecture. Spatial mixing is a depth-wise $k \times k$ convolution with a residual
+# connection; channel mixing is a point-wise $1 \times 1$ convolution. Each is followed by GELU and BatchNorm.*
+
+#
 
 def _activation(name: str) -> nn.Module:
     """`"gelu"` or `"relu"`; ConvMixer-768/32 uses ReLU, the others GELU."""

@@ -78,6 +78,13 @@ from torch import nn
 from labml_nn.transformers.embeddings import PatchEmbedding
 from labml_nn.transformers.feed_forward import FeedForward
 
+# ![MLP-Mixer: per-patch linear layer, token- and channel-mixing MLP layers, classifier](mlp_mixer.svg)
+#
+# *The MLP-Mixer architecture. In every Mixer layer a token-mixing MLP mixes each channel across all patches,
+# then a channel-mixing MLP mixes each patch across its channels; each has a LayerNorm before it and a
+# skip-connection around it.*
+
+#
 
 class TokenMixing(nn.Module):
     r"""

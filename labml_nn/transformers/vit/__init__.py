@@ -53,6 +53,12 @@ from labml_nn.transformers.feed_forward import FeedForward
 from labml_nn.transformers.mha import MultiHeadAttention
 from labml_nn.transformers.models import Encoder, TransformerLayer
 
+# ![ViT: patch projection, class token, position embeddings, encoder layers, classifier](vit.svg)
+#
+# *The Vision Transformer. The patches become a sequence of tokens with a class token in front; after $L$
+# encoder layers the class token's state is the image representation.*
+
+#
 
 class VisionTransformer(nn.Module):
     r"""
