@@ -16,6 +16,7 @@ class SiteConfig:
     languages: list[str] = field(default_factory=lambda: ["en"])  # the first is the default
     translations_dir: Path | None = None
     offline_assets: bool = False  # copy KaTeX CSS and fonts into the site instead of the CDN
+    docs_dir: Path | None = None  # mkdocs' docs_dir: images may also live there, at the page's path
 
     @property
     def default_language(self) -> str:

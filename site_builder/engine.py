@@ -11,17 +11,20 @@ import hashlib
 import posixpath
 import sys
 from dataclasses import dataclass
+from functools import partial
+from urllib.parse import unquote
 
 from tqdm import tqdm
 
 from .config import SiteConfig
 from .highlight import highlight_inline, highlight_lines
 from .katex import KatexRenderer, find_node_modules, shared_renderer
+from .links import link_folders_to_their_index
 from .notes import NotePreparer
 from .page import SourcePage
 from .parser import parse_file
 from .render import PageJob, RenderedPage, Translate, finish_page, start_page
-from .structure import SiteStructure
+from .structure import SiteStructure, page_url
 
 
 @dataclass
@@ -74,8 +77,11 @@ class Engine:
         lang = lang or self.config.default_language
         out: dict[str, RenderedPage] = {}
         started = []
+        urls = {entry.url for entry in self.structure().entries}  # folder links resolve against these
+        urls_digest = hashlib.sha1("\n".join(sorted(urls)).encode()).hexdigest()
         for rel in rels:
             digest, page = self.source(rel)
+            digest += urls_digest
             translate: Translate | None = None
             if lang != self.config.default_language and self.translator is not None:
                 t_digest, translate = self.translator.for_page(lang, rel)
@@ -89,9 +95,11 @@ class Engine:
                         disable=len(started) < 20 or not sys.stderr.isatty())
         for rel, digest, translate, job in progress:
             rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
-                                   highlighted=self._highlighted(job.page))
+                                   highlighted=self._highlighted(job.page),
+                                   rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
+                                                         known_urls=urls))
             if translate is not None:
-                rendered.translation_problems = self.translator.page_problems(lang, rel)
+                rendered.translation_problems = self.translator.page_problems(lang, rel, rendered.keys)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
             out[rel] = rendered
         return [out[rel] for rel in rels]
@@ -119,9 +127,11 @@ class Engine:
         folder = posixpath.dirname(rel)
 
         def image_exists(src: str) -> bool:
+            """Beside the source, or in mkdocs' docs_dir at the page's path (both are published there)."""
             if "://" in src or src.startswith(("data:", "/")):
                 return True
-            return (self.config.source_dir / folder / src.split("#")[0]).is_file()
+            path = posixpath.join(folder, unquote(src.split("#")[0].split("?")[0]))
+            return any((root / path).is_file() for root in (self.config.source_dir, self.config.docs_dir) if root)
 
         return image_exists
 

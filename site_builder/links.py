@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from .diagnostics import Diagnostic
 
 _ID = re.compile(r"""\bid=["']?([^"'\s>]+)""")
+_HREF = re.compile(r'(\bhref=")([^"]*)(")')
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,33 @@ def resolve(page_url: str, target: str) -> tuple[str, str] | None:
     return joined, unquote(parts.fragment)
 
 
+def folder_index(path: str, known_urls: set[str]) -> str | None:
+    """The index page a web server would serve for a link to a folder (`ppo` → `ppo/index.html`)."""
+    index = posixpath.join(path, "index.html") if path not in (".", "") else "index.html"
+    return index if path not in known_urls and index in known_urls else None
+
+
+def link_folders_to_their_index(html: str, page_url: str, known_urls: set[str]) -> str:
+    """Rewrite links to a folder so they name its `index.html`: a web server resolves `ppo` or `ppo/`
+    itself, a page opened from `file://` does not."""
+
+    def rewrite(m: re.Match) -> str:
+        target = m.group(2)
+        where = resolve(page_url, target)
+        parts = urlsplit(target)
+        if where is None or not parts.path:
+            return m.group(0)
+        if parts.path.endswith("/") and where[0] in known_urls:  # resolve() already named the index
+            path = parts.path + "index.html"
+        elif folder_index(where[0], known_urls):
+            path = parts.path + "/index.html"
+        else:
+            return m.group(0)
+        return m.group(1) + path + (f"#{parts.fragment}" if parts.fragment else "") + m.group(3)
+
+    return _HREF.sub(rewrite, html) if "href=" in html else html
+
+
 def check_links(links: dict[str, list[Link]], known_urls: set[str], ids: dict[str, set[str]]) -> list[Diagnostic]:
     """`links` and `ids` are keyed by page URL; `known_urls` holds every file the site has."""
     problems = []
@@ -50,6 +78,7 @@ def check_links(links: dict[str, list[Link]], known_urls: set[str], ids: dict[st
             if where is None:
                 continue
             path, fragment = where
+            path = folder_index(path, known_urls) or path
             if path.startswith("../") or path not in known_urls:
                 problems.append(Diagnostic(link.path, link.line, f"broken link '{link.target}'"))
             elif fragment and fragment not in ids.get(path, set()):

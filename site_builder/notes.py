@@ -14,6 +14,7 @@ from html import escape
 import markdown
 
 from .highlight import highlight_inline, highlight_lines
+from .normal_form import normalize_html
 from .protect import CLOSE, OPEN, TOKEN, Piece, protect
 
 PLACEHOLDER = re.compile(r'<span translate="?no"?>_\^_(\d+)_\^_</span>')
@@ -34,7 +35,7 @@ def placeholder(n: int) -> str:
 class PreparedNote:
     """A note ready to translate and render."""
 
-    key: str  # English HTML with placeholders; also the translation key
+    key: str  # English HTML with placeholders, in the normal form (`normal_form`); also the translation key
     pieces: tuple[Piece, ...]
     problems: tuple[tuple[int, str], ...]  # (line offset in the note, message)
 
@@ -56,7 +57,7 @@ class NotePreparer:
         html = _BLOCK_TOKEN.sub(lambda m: placeholder(int(m.group(1)))
                                 if protected.pieces[int(m.group(1))].kind in _BLOCK_KINDS else m.group(0), html)
         html = TOKEN.sub(lambda m: placeholder(int(m.group(1))), html)
-        result = PreparedNote(html + "\n" if html else "", tuple(protected.pieces), tuple(protected.problems))
+        result = PreparedNote(normalize_html(html), tuple(protected.pieces), tuple(protected.problems))
         self._cache[note] = result
         return result
 

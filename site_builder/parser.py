@@ -1,26 +1,28 @@
 """A source file → page metadata and rows, following "How a file becomes rows" in DESIGN.md.
 
-The parser is a pure function of the text. It uses `ast` to find docstrings and definitions and
-`tokenize` to find comment lines (so `#` inside strings or brackets is never a note). When the file
-does not parse, it falls back to a line scan: the code column still shows every line and `#`
-comments still become notes.
+The parser is a pure function of the text. It uses `ast` to find docstrings, definitions and
+multi-line strings; every full-line `#` comment outside a string is a note (inside brackets too: it
+splits the statement there). Docstrings are taken as typed (see `docstring`). When the file does not
+parse, it falls back to a line scan: the code column still shows every line and `#` comments still
+become notes.
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .diagnostics import Diagnostic
+from .docstring import clean, literal_text, sphinx_fields
 from .frontmatter import split_front_matter
+from .markup import plain_text
 from .page import PageMeta, Row, SourcePage
 
 MODULE_ID = "top"  # id base for rows outside any definition
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_BODY_FIELDS = {"body", "orelse", "finalbody", "handlers", "cases"}
 _DEF_LINE = re.compile(r"^(\s*)(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 
 
@@ -46,7 +48,6 @@ class _Structure:
     docstrings: dict[int, _Docstring] = field(default_factory=dict)
     definitions: list[_Definition] = field(default_factory=list)
     comment_lines: set[int] = field(default_factory=set)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 def normalize_newlines(text: str) -> str:
@@ -91,7 +92,7 @@ def _first_heading(markdown: str) -> str | None:
         if line.lstrip().startswith("```"):
             in_fence = not in_fence
         if not in_fence and (m := _HEADING.match(line)):
-            return m.group(1).strip()
+            return plain_text(m.group(1)) or None
     return None
 
 
@@ -117,21 +118,24 @@ def parse_markdown(text: str, path: str) -> SourcePage:
 
 
 def _docstring_node(body: list[ast.stmt]) -> ast.Expr | None:
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        if isinstance(body[0].value.value, str):
+    """The leading string statement of a body. An f-string counts too: authors write `f\"\"\"` docstrings
+    and mean them as notes, although Python does not."""
+    if body and isinstance(body[0], ast.Expr):
+        value = body[0].value
+        if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, str)):
             return body[0]
     return None
 
 
-def _clean_docstring(node: ast.Expr) -> tuple[str, int]:
-    """The docstring's text (dedented like `inspect.cleandoc`) and the line its text starts on."""
-    value: str = node.value.value  # type: ignore[attr-defined]
-    skipped = 0
-    for piece in value.split("\n"):
-        if piece.strip():
-            break
-        skipped += 1
-    return inspect.cleandoc(value), node.lineno + skipped
+def _docstring_text(node: ast.Expr, lines: list[str]) -> tuple[str, int]:
+    """The docstring as typed between its quotes, dedented, and the line its text starts on."""
+    value = node.value
+    typed = literal_text(lines, value.lineno, value.col_offset, value.end_lineno or value.lineno,
+                         value.end_col_offset or 0)
+    if typed is None:  # e.g. implicitly concatenated literals: Python's value is the best we have
+        typed = value.value if isinstance(value, ast.Constant) else ""
+    text, skipped = clean(typed)
+    return text, node.lineno + skipped
 
 
 def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
@@ -142,12 +146,9 @@ def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
         node = _docstring_node(body)
         if node is None or node.lineno <= after_line:
             return  # a one-line `def f(): "doc"` keeps its line in the code column
-        doc, line = _clean_docstring(node)
-        literal = lines[node.lineno - 1][node.col_offset:]
-        if "\\" in "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno]) and \
-                literal.lstrip("bBuU")[:1] not in ("r", "R"):
-            s.warnings.append((node.lineno, "docstring with backslashes is not raw: write r\"\"\"...\"\"\" "
-                                            "so LaTeX like \\frac survives"))
+        doc, line = _docstring_text(node, lines)
+        if not is_module:
+            doc = sphinx_fields(doc)
         s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module)
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
@@ -165,7 +166,7 @@ def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
 
     add_docstring(tree.body, True, 0)
     visit(tree.body, "")
-    s.comment_lines = _comment_lines(lines, _lines_inside_statements(tree))
+    s.comment_lines = _comment_lines(lines, _lines_inside_strings(tree))
     return s
 
 
@@ -182,40 +183,19 @@ def _child_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
     return bodies
 
 
-def _lines_inside_statements(tree: ast.Module) -> set[int]:
-    """Lines that continue a statement (inside brackets, a multi-line string or a signature).
+def _lines_inside_strings(tree: ast.Module) -> set[int]:
+    """Lines that continue a multi-line string: a `#` there is text, not a comment.
 
-    A comment there belongs to the code, not to the notes. Computed from the AST, visiting
-    statements only: much faster than `tokenize`, which matters on big corpora.
+    Every other full-line comment is a note, wherever it stands: between statements, or inside the
+    brackets of a call, a literal, a signature, a decorator, a `with`, `except` or `case` (one rule;
+    the statement is split into rows there).
     """
     inside: set[int] = set()
-
-    def visit(body: list[ast.stmt]) -> None:
-        for node in body:
-            bodies = _child_bodies(node) if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                    ast.ClassDef)) else [node.body]
-            if not bodies:
-                inside.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
-                continue
-            # A compound statement: only its header (e.g. a long `def` signature) continues.
-            header_end = node.lineno
-            for name, value in ast.iter_fields(node):
-                if name in _BODY_FIELDS:
-                    continue
-                for child in value if isinstance(value, list) else [value]:
-                    if isinstance(child, ast.arguments):
-                        child = max(ast.walk(child), key=lambda a: getattr(a, "end_lineno", 0) or 0)
-                    end = getattr(child, "end_lineno", None)
-                    if end is None:
-                        continue
-                    inside.update(range(child.lineno + 1, end + 1))
-                    if name != "decorator_list":
-                        header_end = max(header_end, end)
-            inside.update(range(node.lineno + 1, header_end + 1))
-            for child_body in bodies:
-                visit(child_body)
-
-    visit(tree.body)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Constant, ast.JoinedStr)):
+            end = node.end_lineno or node.lineno
+            if end > node.lineno:
+                inside.update(range(node.lineno + 1, end + 1))
     return inside
 
 
@@ -286,14 +266,16 @@ def parse_python(text: str, path: str) -> SourcePage:
         lines.pop()
     problems: list[Diagnostic] = []
     try:
-        tree = ast.parse(text, filename=path)
+        with warnings.catch_warnings():
+            # `\f` in an ordinary docstring is LaTeX here, not an invalid escape worth a warning.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
         structure = _structure_from_ast(tree, text)
     except (SyntaxError, ValueError) as e:
         line = getattr(e, "lineno", None) or 0
         reason = getattr(e, "msg", None) or str(e)
         problems.append(Diagnostic(path, line, f"cannot parse Python ({reason}); showing the file as code"))
         structure = _structure_from_lines(lines)
-    problems.extend(Diagnostic(path, line, message) for line, message in structure.warnings)
 
     meta = PageMeta()
     def_starts = {d.start for d in structure.definitions}

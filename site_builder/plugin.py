@@ -35,7 +35,7 @@ from .notes import link_targets
 from .parser import readable_title
 from .render import RenderedPage
 from .search import build_search_index
-from .structure import Entry, SiteStructure, relative_url, scan_assets
+from .structure import IMAGE_SUFFIXES, Entry, SiteStructure, relative_url, scan_assets
 from .ui_text import OG_LOCALES, language_name, ui_text
 
 log = logging.getLogger("mkdocs.plugins.annotated")
@@ -99,6 +99,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             languages=languages,
             translations_dir=(project / self.config.translations_dir) if self.config.translations_dir else None,
             offline_assets=self.config.offline_assets,
+            docs_dir=Path(config.docs_dir),
         )
         if not self.site.source_dir.is_dir():
             raise base.ValidationError(f"annotated: source_dir '{self.site.source_dir}' is not a folder")
@@ -136,6 +137,10 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             for asset in assets:
                 files.append(File.generated(config, prefix + asset,
                                             abs_src_path=str(self.site.source_dir / asset)))
+            if prefix:  # images kept in docs_dir beside a page serve its translations too
+                for image in self._docs_images(files):
+                    if files.get_file_from_path(prefix + image.src_uri) is None:
+                        files.append(File.generated(config, prefix + image.src_uri, abs_src_path=image.abs_src_path))
         self.status_pages: dict[str, str] = {}  # src_uri → language of the translation status page
         if self.engine.translator is not None:
             for lang in self.site.languages:
@@ -161,6 +166,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self._content_key = tuple(self.engine.digest(rel, lang) for rel in sources for lang in self.site.languages)
         self._coverage = AnnotatedPlugin._last_coverage
         return files
+
+    def _docs_images(self, files: Files) -> list[File]:
+        """Images of docs_dir in a folder that has generated pages (not under a language prefix)."""
+        folders = {e.folder for e in self.structure.entries}
+        return [f for f in files if f.abs_src_path and Path(f.src_uri).suffix.lower() in IMAGE_SUFFIXES
+                and posixpath.dirname(f.src_uri) in folders and not f.generated_by
+                and self._language_of(f.src_uri) == self.site.default_language]
 
     def _prefix(self, lang: str) -> str:
         return "" if lang == self.site.default_language else f"{lang}/"
@@ -216,7 +228,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
 
         if self._coverage is None or self._coverage[0] != self._content_key:
             analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
-                                self.engine.translator)
+                                self.engine.translator, load=lambda rel: self.engine.source(rel)[1])
             statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
                                 default_language=self.site.default_language, analyzer=analyzer)
             self._coverage = (self._content_key, statuses, totals(statuses))

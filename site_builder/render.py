@@ -51,6 +51,7 @@ class RenderedPage:
     ids: set[str] = field(default_factory=set)
     notes_total: int = 0
     notes_fallback: int = 0
+    keys: list[str] = field(default_factory=list)  # the translation keys the page looks up
 
 
 def _line_of(note: str, needle: str, start_line: int) -> int:
@@ -87,9 +88,11 @@ def finish_page(
     translate: Translate | None = None,
     image_exists: Callable[[str], bool] | None = None,
     highlighted: list[str] | None = None,
+    rewrite_links: Callable[[str], str] | None = None,
 ) -> RenderedPage:
     """Highlight the code (unless `highlighted` lines are given), collect the math, merge translations.
-    `translate` maps a note key to its translation (or None to keep English)."""
+    `translate` maps a note key to its translation (or None to keep English); `rewrite_links` adjusts
+    the links of a finished note (e.g. a folder link to its index page)."""
     page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
     if highlighted is None:
@@ -103,6 +106,7 @@ def finish_page(
     ids: set[str] = set()
     fallbacks = 0
     notes_total = 0
+    keys: list[str] = []
     for row, note in zip(page.rows, prepared, strict=True):
         for offset, message in note.problems:
             problems.append(Diagnostic(page.path, row.note_line + offset, message))
@@ -125,6 +129,7 @@ def finish_page(
         fallback = False
         if note.key.strip():
             notes_total += 1
+            keys.append(note.key)
             if translate is not None:
                 translated = translate(note.key)
                 if translated is None:
@@ -133,6 +138,8 @@ def finish_page(
                 else:
                     html = translated
         note_html = fill(html, rendered_pieces)
+        if rewrite_links is not None:
+            note_html = rewrite_links(note_html)
         for target in link_targets(note.key):
             links.append((target, _line_of(row.note, target, row.note_line)))
         ids.add(row.id)
@@ -143,11 +150,12 @@ def finish_page(
     meta = page.meta
     title = meta.title or posixpath.basename(page.path)
     summary = meta.summary
+    keys += [text for text in (title, summary) if text]
     if translate is not None:
         title = translate(title) or title
         summary = (translate(summary) or summary) if summary else summary
     return RenderedPage(
         source=page.path, lang=lang, title=title,
         summary=summary, paper_url=meta.paper_url, redirect=meta.redirect, rows=rows,
-        diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks,
+        diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks, keys=keys,
     )

@@ -82,6 +82,12 @@ def test_ten_thousand_line_file_builds(preparer, math):
     assert time.perf_counter() - start < 60  # a sanity bound, not a benchmark
 
 
-def test_non_raw_docstring_with_backslashes_is_warned(preparer, math):
-    rendered = render('"""\nSee $\\frac{a}{b}$\n"""\n', preparer, math)
-    assert any(m.startswith("bad.py:1: docstring with backslashes is not raw") for m in messages(rendered))
+def test_non_raw_and_raw_docstrings_with_the_same_text_render_identically(preparer, math):
+    """Authors of this genre write LaTeX in ordinary docstrings: the note is the text as typed."""
+    body = 'See $\\frac{a}{b} \\times \\big(c\\big)$ and\n\\begin{align}a &= b \\\\ \\vec{v} &= \\alpha\\end{align}\n'
+    plain = render(f'"""\n{body}"""\n', preparer, math)
+    raw = render(f'r"""\n{body}"""\n', preparer, math)
+    assert plain.rows[0].note_html == raw.rows[0].note_html
+    html = plain.rows[0].note_html
+    assert "katex-error" not in html and "<mfrac>" in html and "katex-display" in html  # \\begin{align} too
+    assert not messages(plain) and not messages(raw)

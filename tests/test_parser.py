@@ -158,17 +158,36 @@ def test_lone_empty_comment_starts_a_row_with_empty_note_and_is_a_paragraph_brea
     assert rs[2].note == "" and code(page, rs[2]) == ["    return y"]
 
 
-def test_end_of_line_comments_and_comments_inside_brackets_or_strings_stay_code():
+def test_end_of_line_comments_and_comments_inside_strings_stay_code():
     page, rs = rows('''
-        x = [  # shape
-            # first item
-            1,
-        ]
+        x = f(a,  # shape
+              b)
         s = """
         # not a note
         """
     ''')
-    assert len(rs) == 1 and len(rs[0].lines) == 7
+    assert len(rs) == 1 and len(rs[0].lines) == 5
+
+
+def test_full_line_comments_inside_brackets_are_notes_that_split_the_statement():
+    page, rs = rows('''
+        conf = dict(
+            # Use $256$ hidden units, see [the paper](paper.html)
+            d_model=256,
+            # Two heads
+            heads=2,
+        )
+        layers = [
+            # first
+            1,
+        ]
+    ''')
+    assert [r.note for r in rs] == ["", "Use $256$ hidden units, see [the paper](paper.html)", "Two heads", "first"]
+    assert code(page, rs[0]) == ["conf = dict("]
+    assert code(page, rs[1]) == ["    d_model=256,"]
+    assert code(page, rs[2]) == ["    heads=2,", ")", "layers = ["]
+    assert code(page, rs[3]) == ["    1,", "]"]
+    assert not any(line.lstrip().startswith("#") for r in rs for line in code(page, r))
 
 
 def test_rule9_ids_are_qualified_names_plus_ordinals_and_stable():
@@ -209,7 +228,7 @@ def test_title_falls_back_to_front_matter_then_heading_then_the_path():
     assert parse_python("x = 1\n", "a/layer_norm.py").meta.title == "Layer norm"
 
 
-def test_comment_inside_a_multi_line_signature_stays_with_the_code():
+def test_comment_inside_a_multi_line_signature_is_a_note_like_anywhere_else():
     page, rs = rows('''
         def f(
             a,
@@ -218,7 +237,8 @@ def test_comment_inside_a_multi_line_signature_stays_with_the_code():
         ):
             return a
     ''')
-    assert len(rs) == 1 and code(page, rs[0])[2] == "    # about b"
+    assert [(r.id, r.note) for r in rs] == [("f", ""), ("f-1", "about b")]
+    assert code(page, rs[0]) + code(page, rs[1]) == ["def f(", "    a,", "    b,", "):", "    return a"]
 
 
 def test_a_definition_right_after_the_module_docstring_starts_its_own_row():

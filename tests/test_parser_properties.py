@@ -1,8 +1,11 @@
-"""Property: every non-comment, non-docstring, non-blank line appears exactly once, in order."""
+"""Property: every non-comment, non-docstring, non-blank line appears exactly once, in order,
+whatever kind of statement a full-line comment stands in (one rule: it is a note)."""
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,13 +17,25 @@ NAMES = st.sampled_from(["x", "y", "layer", "z_1", "out"])
 
 @st.composite
 def statements(draw, depth: int = 0):
-    kind = draw(st.sampled_from(["assign", "comment", "blank", "lone", "def", "class", "if", "call"]
-                                if depth < 3 else ["assign", "comment", "blank", "lone", "call"]))
+    flat = ["assign", "comment", "blank", "lone", "call", "dict", "string", "with", "try", "signature"]
+    kind = draw(st.sampled_from(flat + ["def", "class", "if"] if depth < 3 else flat))
     name = draw(NAMES)
     if kind == "assign":
         return [f"{name} = {draw(st.integers(0, 99))}" + draw(st.sampled_from(["", "  # eol"]))]
     if kind == "call":
         return [f"{name} = f(", "    1,  # arg", "    # inside brackets", ")"]
+    if kind == "dict":
+        return [f"{name} = {{", "    # a note $256$", "    'a': 1,", "    # another", "    'b': [", "        # nested",
+                "        2,", "    ],", "}"]
+    if kind == "string":
+        return [f'{name} = """', "# text, not a note", "    # still text", '"""']
+    if kind == "with":
+        return ["with (", "    # the file", f"    open('x') as {name},", "):", "    pass"]
+    if kind == "try":
+        return ["try:", "    pass", "except (", "    # which errors", "    ValueError,", "):", "    pass"]
+    if kind == "signature":
+        return ["@decorator(", "    # option", "    1,", ")", f"def {name}(", "    a,", "    # about b", "    b,", "):",
+                "    return a"]
     if kind == "comment":
         return [f"# {draw(st.text('abc $x$ `y`', min_size=1, max_size=12))}"]
     if kind == "blank":
@@ -51,21 +66,17 @@ def modules(draw):
 
 
 def _expected_code_lines(src: str) -> list[int]:
+    """An oracle independent of the parser: docstrings from `ast`, comments from `tokenize`."""
     tree = ast.parse(src)
     doc_lines: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node) is not None:
             first = node.body[0]
             doc_lines.update(range(first.lineno, first.end_lineno + 1))
-    out = []
-    in_brackets = 0
-    for number, line in enumerate(src.split("\n")[:-1], 1):
-        stripped = line.strip()
-        is_comment = stripped.startswith("#") and in_brackets == 0
-        if stripped and not is_comment and number not in doc_lines:
-            out.append(number)
-        in_brackets += line.count("(") - line.count(")")
-    return out
+    comment_lines = {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(src).readline)
+                     if tok.type == tokenize.COMMENT and not tok.line[:tok.start[1]].strip()}
+    return [number for number, line in enumerate(src.split("\n")[:-1], 1)
+            if line.strip() and number not in comment_lines and number not in doc_lines]
 
 
 @settings(max_examples=300, deadline=None)

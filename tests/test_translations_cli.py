@@ -202,3 +202,39 @@ def test_no_language_configured_uses_the_store_folders(project, capsys):
 def test_source_language_is_refused(project):
     with pytest.raises(SystemExit, match="source language"):
         run(project, "extract", "--lang", "en")
+
+
+def test_unknown_language_is_refused_listing_the_configured_ones(project, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run(project, "status", "--lang", "jp")
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "'jp' is not configured" in err and "lists zh, ja" in err
+    assert not (project / "translations" / "jp").exists()
+
+
+OLD_LAYER = "<p>旧的翻译 <span translate=no>_^_0_^_</span>。</p>\n"
+
+
+def test_import_merges_a_pylit_store_keeps_existing_and_reports(project, capsys):
+    cache = project / "translate_cache" / "pkg"
+    cache.mkdir(parents=True)
+    assert RESIDUAL == "<p>Add the residual</p>\n"
+    (cache / "__init__.zh.json").write_text(json.dumps({
+        "<p>Add the\nresidual </p>\n": "<p>加上残差</p>。",  # pylit's spelling, and a stray 。
+        LAYER: OLD_LAYER,
+        "<p>No note says this.</p>\n": "<p>没有</p>\n",
+    }, ensure_ascii=False), "utf-8")
+    (project / "translate_cache" / "gone.zh.json").write_text('{"<p>x</p>": "<p>叉</p>"}', "utf-8")
+    zh_file(project).write_text(dumps({LAYER: ZH[LAYER]}), "utf-8")
+    assert run(project, "import", str(project / "translate_cache"), "--dry-run") == 0
+    assert json.loads(zh_file(project).read_text("utf-8")) == {LAYER: ZH[LAYER]}  # nothing written
+    assert run(project, "import", str(project / "translate_cache")) == 0
+    out, err = capsys.readouterr()
+    stored = json.loads(zh_file(project).read_text("utf-8"))
+    assert stored[RESIDUAL] == "<p>加上残差。</p>\n" and "1 moved punctuation" in out
+    assert stored[LAYER] == ZH[LAYER]  # an existing translation is kept without --overwrite
+    assert "<p>No note says this.</p>\n" not in stored
+    assert "1 kept" in out and "1 unused" in out and "gone.zh.json: no source file" in err
+    assert run(project, "import", str(project / "translate_cache"), "--overwrite") == 0
+    assert json.loads(zh_file(project).read_text("utf-8"))[LAYER] == OLD_LAYER

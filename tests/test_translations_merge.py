@@ -160,7 +160,7 @@ def test_a_note_of_only_a_formula_needs_no_translation(tmp_path, preparer):
     (src / "pkg" / "__init__.py").write_text(SOURCE.replace("        # Add the residual\n",
                                                             "        # $$y = x + 1$$\n"), "utf-8")
     page = parse_file(src / "pkg" / "__init__.py")
-    formula = "<span translate=no>_^_0_^_</span>\n"
+    formula = "<span translate=no>_^_0_^_</span>"
     assert formula in [preparer.prepare(r.note).key for r in page.rows]
     assert formula not in [k.key for k in page_keys(page, preparer)]
     _, translate = TranslationMerge(root).for_page("zh", "pkg/__init__.py")

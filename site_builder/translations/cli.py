@@ -28,6 +28,7 @@ commands:
   extract   add every missing key (with an empty value) so you can translate it
   check     validate every translation; exits non-zero when one is invalid
   prune     remove keys that no longer match any note
+  import    bring in a store written by another tool (pylit layout: DIR/<path>.<lang>.json)
 
 Run `%(prog)s COMMAND --help` for a command's options. The guide is docs/guide/translating.md.
 """
@@ -122,6 +123,12 @@ def _languages(args, project: Project) -> list[str]:
     default = project.languages[0]
     if default in langs:
         raise SystemExit(f"error: '{default}' is the source language; it has no translations")
+    configured = project.languages[1:]
+    unknown = [lang for lang in langs if configured and lang not in configured]
+    if unknown:
+        print(f"error: language {', '.join(repr(u) for u in unknown)} is not configured; "
+              f"{project.config_file.name} lists {', '.join(configured)} (annotated: languages)", file=sys.stderr)
+        raise SystemExit(2)
     return langs
 
 
@@ -273,6 +280,68 @@ def cmd_prune(args, project: Project, analyzer: Analyzer) -> int:
     return 1 if failed else 0
 
 
+def cmd_import(args, project: Project, analyzer: Analyzer) -> int:
+    from collections import Counter
+
+    from .importer import category, find_files, plan_file
+
+    root: Path = args.dir
+    if not root.is_dir():
+        print(f"error: {root} is not a folder", file=sys.stderr)
+        return 2
+    langs = _languages(args, project)
+    failed = False
+    files = find_files(root, analyzer.sources())
+    for lang in langs:
+        counts: Counter[str] = Counter()
+        refused: Counter[str] = Counter()
+        repairs: Counter[str] = Counter()
+        orphans = []
+        _, glossary, _ = analyzer.merge.glossary(lang)
+        for file in (f for f in files if f.lang == lang):
+            if file.source is None:
+                orphans.append(file.shown)
+                continue
+            existing = analyzer.store.load(lang, file.source).entries
+            current = {k.key for k in analyzer.keys(file.source)}
+            plan = plan_file(file, current, existing, glossary, overwrite=args.overwrite,
+                             keep_unused=args.keep_unused)
+            for p in plan.problems:
+                print(f"{file.shown}:{p.line}:{p.column}: {p.message}; file not imported", file=sys.stderr)
+                failed = True
+            for o in plan.outcomes:
+                counts[o.action] += 1
+                if o.action == "refused":
+                    refused[category(o.reason)] += 1
+                    print(f"{file.shown}:{o.line}: refused {json.dumps(short_key(o.key), ensure_ascii=False)}: "
+                          f"{o.reason}")
+                elif o.repairs and o.action in ("imported", "kept", "same"):
+                    repairs.update(o.repairs)
+                    if args.verbose:
+                        print(f"{file.shown}:{o.line}: repaired ({', '.join(o.repairs)})")
+            new = plan.imported()
+            if not new:
+                continue
+            try:
+                analyzer.store.update(lang, file.source, lambda entries, new=new: {**entries, **new},
+                                      dry_run=args.dry_run)
+            except StoreError as e:
+                print(f"error: {e}", file=sys.stderr)
+                failed = True
+        for shown in orphans:
+            print(f"{shown}: no source file for it in {project.source_dir.name}/; not imported", file=sys.stderr)
+        verb = "would import" if args.dry_run else "imported"
+        print(f"import {lang}: {verb} {counts['imported']}; {counts['same']} already there; "
+              f"{counts['kept']} kept (a different translation exists; --overwrite replaces it); "
+              f"{counts['unused']} unused (no current note has that English; --keep-unused imports them); "
+              f"{counts['empty']} empty; {len(orphans)} file{'s' if len(orphans) != 1 else ''} without a source")
+        if repairs:
+            print("  repaired: " + ", ".join(f"{n} {what}" for what, n in repairs.most_common()))
+        if refused:
+            print(f"  refused {sum(refused.values())}: " + ", ".join(f"{n} {why}" for why, n in refused.most_common()))
+    return 1 if failed else 0
+
+
 # --- the parser -----------------------------------------------------------------------------------
 
 
@@ -315,6 +384,22 @@ def build_parser(prog: str = "translations") -> argparse.ArgumentParser:
     p.add_argument("--lang", action="append", metavar="L", required=True, help="the language (repeatable)")
     p.add_argument("--dry-run", action="store_true", help="show what would be removed; write nothing")
     p.set_defaults(run=cmd_prune)
+
+    p = sub.add_parser("import", parents=[common], help="bring in a store written by another tool",
+                       description="Read a store in pylit's layout (DIR/<path>.<lang>.json, e.g. nn.labml.ai's "
+                                   "translate_cache/) and merge it into translations/<lang>/<path>.json for the "
+                                   "configured languages. Keys are normalised; harmless artefacts (a '。' after "
+                                   "</p>, whitespace) are repaired and counted; entries that fail validation "
+                                   "(nested links, lost placeholders, unsafe HTML, glossary) are refused with a "
+                                   "reason. An existing translation is never overwritten unless --overwrite.")
+    p.add_argument("dir", type=Path, metavar="DIR", help="the other tool's store, e.g. translate_cache")
+    p.add_argument("--lang", action="append", metavar="L", help="only this language (repeatable)")
+    p.add_argument("--overwrite", action="store_true", help="replace translations that already exist")
+    p.add_argument("--keep-unused", action="store_true",
+                   help="also import entries whose English no current note has (they count as obsolete)")
+    p.add_argument("--dry-run", action="store_true", help="show the numbers; write nothing")
+    p.add_argument("--verbose", "-v", action="store_true", help="list every repair")
+    p.set_defaults(run=cmd_import)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..normal_form import normalize_key
 from ..notes import NotePreparer
 from ..page import SourcePage
 from ..parser import parse_file
@@ -30,8 +31,8 @@ def page_keys(page: SourcePage, preparer: NotePreparer) -> list[PageKey]:
             seen.add(key)
             out.append(PageKey(key, line, kind))
 
-    add(page.meta.title, 1, "title")
-    add(page.meta.summary, 1, "summary")
+    add(normalize_key(page.meta.title or ""), 1, "title")
+    add(normalize_key(page.meta.summary or ""), 1, "summary")
     for row in page.rows:
         add(preparer.prepare(row.note).key if row.note.strip() else "", row.note_line, "note")
     return out

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..normal_form import normalize_key
 from .store import TranslationFile, TranslationStore
 from .validate import Glossary, has_text, is_plain_text_key, load_glossary, validate
 
@@ -44,22 +45,32 @@ class CheckedFile:
     translations: dict[str, str] = field(default_factory=dict)  # key → sanitized value (valid only)
     invalid: dict[str, str] = field(default_factory=dict)  # key → reason
     empty: set[str] = field(default_factory=set)
-    problems: list[Diagnostic] = field(default_factory=list)
+    entry_problems: dict[str, list[Diagnostic]] = field(default_factory=dict)  # key → what is wrong with it
     file_errors: list[Diagnostic] = field(default_factory=list)  # the file as a whole (e.g. does not parse)
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        return self.file_errors + [d for found in self.entry_problems.values() for d in found]
 
 
 def check_file(file: TranslationFile, glossary: Glossary) -> CheckedFile:
     checked = CheckedFile(file)
+
+    def entry_problem(key: str, line: int, reason: str) -> None:
+        checked.invalid[key] = reason
+        checked.entry_problems.setdefault(key, []).append(
+            Diagnostic(file.shown, line, f"invalid translation for key '{short_key(key)}': {reason}"))
+
     for p in file.problems:
         if p.key is not None:
-            message = f"invalid translation for key '{short_key(p.key)}': {p.message}"
-            checked.invalid[p.key] = p.message
+            entry_problem(p.key, p.line, p.message)  # e.g. a duplicate key: neither value is shown
         else:
             column = f" (column {p.column})" if p.line else ""
-            message = f"{p.message}{column}; the page is shown in English"
-            checked.file_errors.append(Diagnostic(file.shown, p.line, message))
-        checked.problems.append(Diagnostic(file.shown, p.line, message))
+            checked.file_errors.append(Diagnostic(file.shown, p.line,
+                                                  f"{p.message}{column}; the page is shown in English"))
     for key, value in file.entries.items():
+        if key in checked.invalid:
+            continue
         if value == key and not is_plain_text_key(key) and has_text(key):
             checked.empty.add(key)  # the English copied over: still untranslated
             continue
@@ -69,10 +80,7 @@ def check_file(file: TranslationFile, glossary: Glossary) -> CheckedFile:
         elif verdict.empty:
             checked.empty.add(key)
         else:
-            checked.invalid[key] = verdict.reason
-            checked.problems.append(Diagnostic(file.shown, file.lines.get(key, 0),
-                                               f"invalid translation for key '{short_key(key)}': "
-                                               f"{verdict.reason}"))
+            entry_problem(key, file.lines.get(key, 0), verdict.reason)
     return checked
 
 
@@ -114,18 +122,27 @@ class TranslationMerge:
 
         def translate(key: str) -> str | None:
             found = translations.get(key)
+            if found is None and (normal := normalize_key(key)) != key:
+                key, found = normal, translations.get(normal)
             if found is None and key not in checked.invalid and not has_text(key):
                 return key  # only formulas or code: the same in every language, never a fallback
             return found
 
         return digest, translate
 
-    def page_problems(self, lang: str, rel: str) -> list[Diagnostic]:
-        """Problems of the page's file; a damaged glossary is reported once (with the first page asked)."""
+    def page_problems(self, lang: str, rel: str, keys: Iterable[str] | None = None) -> list[Diagnostic]:
+        """What a reader of the page would meet: file-level errors and invalid entries under `keys`
+        (the keys the page uses; None: every entry). Invalid entries no page uses (obsolete keys) are
+        left to `translations status`/`check`. A damaged glossary is reported once (with the first
+        page asked)."""
         _, checked = self.checked(lang, rel)
         g_digest, _, g_problems = self.glossary(lang)
         out: list[Diagnostic] = []
         if g_problems and (lang, g_digest) not in self._reported_glossaries:
             self._reported_glossaries.add((lang, g_digest))
             out.extend(g_problems)
-        return out + list(checked.problems)
+        if keys is None:
+            return out + checked.problems
+        used = {normalize_key(k) for k in keys}
+        return out + checked.file_errors + [d for key, found in checked.entry_problems.items() if key in used
+                                            for d in found]

@@ -12,10 +12,14 @@ translated / total. `coverage(...)` is what the site's status page and `translat
 from __future__ import annotations
 
 import difflib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..notes import NotePreparer
+from ..page import SourcePage
 from ..structure import page_url
 from .keys import PageKey, load_page, page_keys, source_pages
 from .merge import CheckedFile, TranslationMerge
@@ -83,26 +87,53 @@ class PageReport:
     obsolete_keys: list[str]
 
 
-def closest(key: str, candidates: dict[str, str]) -> tuple[str, str, float] | None:
-    """The candidate key most like `key` (difflib ratio ≥ STALE_RATIO), with its value."""
-    best: tuple[str, str, float] | None = None
-    for old, value in candidates.items():
-        matcher = difflib.SequenceMatcher(None, key, old, autojunk=False)
-        floor = best[2] if best else STALE_RATIO
-        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-            continue
-        ratio = matcher.ratio()
-        if ratio >= floor and (best is None or ratio > best[2]):
-            best = (old, value, ratio)
-    return best
+_WORD = re.compile(r"[^\W_]+")
+_MARKUP = re.compile(r"<[^>]*>|_\^_\d+_\^_")
+_CANDIDATES = 5  # old keys sharing the most words with a new key; only these are compared in full
+
+
+def _words(key: str) -> set[str]:
+    return set(_WORD.findall(_MARKUP.sub(" ", key).lower()))
+
+
+class NearMatches:
+    """Old keys (with their translations) indexed by the words they contain, so that finding the
+    earlier version of a changed note compares it with a handful of candidates, not with every old
+    key (a store of thousands of obsolete entries stays linear)."""
+
+    def __init__(self, old: dict[str, str]):
+        self.old = list(old.items())
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for n, (key, _) in enumerate(self.old):
+            for word in _words(key):
+                self.index[word].append(n)
+
+    def closest(self, key: str) -> tuple[str, str, float] | None:
+        """The old key most like `key` (difflib ratio ≥ STALE_RATIO), with its value."""
+        shared: Counter[int] = Counter()
+        for word in _words(key):
+            shared.update(self.index.get(word, ()))
+        best: tuple[str, str, float] | None = None
+        for n, _ in shared.most_common(_CANDIDATES):
+            old, value = self.old[n]
+            matcher = difflib.SequenceMatcher(None, key, old, autojunk=False)
+            floor = best[2] if best else STALE_RATIO
+            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= floor and (best is None or ratio > best[2]):
+                best = (old, value, ratio)
+        return best
 
 
 class Analyzer:
     """Sources and translations of one project; parses each source once."""
 
     def __init__(self, source_dir: Path, translations_dir: Path, preparer: NotePreparer | None = None,
-                 merge: TranslationMerge | None = None):
+                 merge: TranslationMerge | None = None, load: Callable[[str], SourcePage] | None = None):
+        """`load(rel)` gives a parsed source (the build passes its engine's, so nothing is parsed twice)."""
         self.source_dir = Path(source_dir)
+        self.load = load or (lambda rel: load_page(self.source_dir, rel))
         self.merge = merge or TranslationMerge(Path(translations_dir))
         self.store = self.merge.store
         self.preparer = preparer or NotePreparer()
@@ -113,7 +144,7 @@ class Analyzer:
 
     def keys(self, rel: str) -> list[PageKey]:
         if rel not in self._keys:
-            self._keys[rel] = page_keys(load_page(self.source_dir, rel), self.preparer)
+            self._keys[rel] = page_keys(self.load(rel), self.preparer)
         return self._keys[rel]
 
     def report(self, lang: str, rel: str) -> PageReport:
@@ -127,12 +158,13 @@ class Analyzer:
         obsolete = sorted(k for k in [*file.entries, *(p.key for p in file.problems if p.key)]
                           if k not in current)
         suggestions = []
+        near = NearMatches(old) if old else None
         for k in keys:
             if k.key in checked.translations:
                 status.translated += 1
             elif k.key in checked.invalid:
                 status.invalid += 1
-            elif old and (hit := closest(k.key, old)):
+            elif near and (hit := near.closest(k.key)):
                 status.stale += 1
                 suggestions.append(Suggestion(k.key, k.line, *hit))
             else:

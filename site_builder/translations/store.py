@@ -16,6 +16,7 @@ from json.decoder import JSONDecodeError, scanstring
 from pathlib import Path, PurePosixPath
 
 from ..atomic import write_atomic
+from ..normal_form import normalize_key
 
 GLOSSARY = "glossary.json"
 _WS = " \t\n\r"
@@ -77,13 +78,18 @@ def _json_message(e: JSONDecodeError) -> str:
 def parse_entries(text: str) -> tuple[dict[str, str], dict[str, int], list[Problem]]:
     """Parse a translation file's text: one JSON object whose keys and values are strings.
 
-    A syntax error stops the parse (no entries: a half-read file must not be used or rewritten).
-    A value that is not a string, or a key given twice, is a problem of that entry.
+    Keys are brought to their normal form (`normal_form.normalize_key`), so a file written by another
+    tool, or before the normal form existed, matches the notes it translates; the tools write the
+    normal form back on their next write. A syntax error stops the parse (no entries: a half-read
+    file must not be used or rewritten). A value that is not a string, or a key given twice (also two
+    spellings of one key with different translations), is a problem of that entry.
     """
     entries: dict[str, str] = {}
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     decoder = json.JSONDecoder()
+    position = _Position(text)
+    raw_keys: set[str] = set()
 
     def fail(index: int, message: str) -> tuple[dict, dict, list[Problem]]:
         line, col = _pos(text, index)
@@ -105,7 +111,7 @@ def parse_entries(text: str) -> tuple[dict[str, str], dict[str, int], list[Probl
                 return fail(i, "expected a key: keys must be strings in double quotes")
             key_at = i
             try:
-                key, i = scanstring(text, i + 1)
+                raw_key, i = scanstring(text, i + 1)
             except JSONDecodeError as e:
                 return fail(e.pos, f"bad key string: {_json_message(e)}")
             key_end, i = i, _skip(text, i)
@@ -116,8 +122,15 @@ def parse_entries(text: str) -> tuple[dict[str, str], dict[str, int], list[Probl
                 value, i = decoder.raw_decode(text, i)
             except JSONDecodeError as e:
                 return fail(e.pos, f"bad value: {_json_message(e)}")
-            line, col = _pos(text, key_at)
-            if key in entries or key in lines:
+            line, col = position.at(key_at)
+            key = normalize_key(raw_key)
+            respelled = key in entries and raw_key not in raw_keys and isinstance(value, str) and (
+                not value.strip() or not entries[key].strip() or value == entries[key])
+            raw_keys.add(raw_key)
+            if respelled:
+                if value.strip():  # two spellings of one note, at most one translated: keep that one
+                    entries[key], lines[key] = value, line
+            elif key in lines:
                 problems.append(Problem(line, col, f"duplicate key (first on line {lines[key]})", key))
             elif not isinstance(value, str):
                 lines[key] = line
@@ -141,6 +154,24 @@ def parse_entries(text: str) -> tuple[dict[str, str], dict[str, int], list[Probl
     if i < len(text):
         return fail(i, "extra data after the JSON object")
     return entries, lines, problems
+
+
+class _Position:
+    """(line, column) of increasing offsets in one text, counting newlines once overall, not from
+    the start for every key (a store of thousands of keys loads in linear time)."""
+
+    def __init__(self, text: str):
+        self.text, self.offset, self.line, self.line_start = text, 0, 1, 0
+
+    def at(self, index: int) -> tuple[int, int]:
+        if index < self.offset:
+            return _pos(self.text, index)
+        newlines = self.text.count("\n", self.offset, index)
+        if newlines:
+            self.line += newlines
+            self.line_start = self.text.rfind("\n", self.offset, index) + 1
+        self.offset = index
+        return self.line, index - self.line_start + 1
 
 
 def dumps(entries: dict[str, str]) -> str:

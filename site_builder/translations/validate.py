@@ -21,6 +21,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def has_text(key: str) -> bool:
     """Whether a key has anything to translate (a note of only formulas or code has not)."""
     if is_plain_text_key(key):
         return any(c.isalpha() for c in key)
-    return any(c.isalpha() for c in "".join(scan(PLACEHOLDER_SPAN.sub(" ", key)).text))
+    return any(c.isalpha() for c in _text(_scan_key(key)))
 
 
 def is_plain_text_key(key: str) -> bool:
@@ -323,8 +324,15 @@ class Verdict:
 _NO_GLOSSARY = Glossary()
 
 
-def _strip_tags(html: str) -> str:
-    return "".join(scan(PLACEHOLDER_SPAN.sub(" ", html)).text)
+@lru_cache(maxsize=1 << 16)
+def _scan_key(key: str) -> _Scan:
+    """Keys repeat (every language validates the same English): scan each once. Read-only result."""
+    return scan(key)
+
+
+def _text(scanned: _Scan) -> str:
+    """The visible text, placeholders blanked."""
+    return PLACEHOLDER_MARK.sub(" ", "".join(scanned.text))
 
 
 def validate(key: str, value: str, glossary: Glossary | None = None) -> Verdict:
@@ -340,7 +348,7 @@ def validate(key: str, value: str, glossary: Glossary | None = None) -> Verdict:
         return Verdict(None, tuple(reasons)) if reasons else Verdict(value)
 
     reasons: list[str] = []
-    k, v = scan(key), scan(value)
+    k, v = _scan_key(key), scan(value)
     reasons += _dedupe(v.unsafe)
     reasons += _dedupe(v.problems)
     reasons += _placeholder_problems(key, value)
@@ -360,7 +368,7 @@ def validate(key: str, value: str, glossary: Glossary | None = None) -> Verdict:
             reasons.append(f"the sanitizer would change it ({_first_difference(v.tokens, after.tokens)})")
         else:
             reasons += _placeholder_problems(key, cleaned)
-    reasons += glossary.violations(_strip_tags(key), _strip_tags(value))
+    reasons += glossary.violations(_text(k), _text(v))
     if reasons:
         return Verdict(None, tuple(_dedupe(reasons)))
     return Verdict(cleaned)
