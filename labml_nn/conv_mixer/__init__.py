@@ -21,7 +21,7 @@ and mixes with nothing but standard convolutions:
 * **channel mixing** (like Mixer's channel mixing) is a *point-wise* ($1 \times 1$) convolution, which is the
   same fully-connected layer applied at every patch.
 
-### The model, in the paper's notation (section 2)
+## The model, in the paper's notation (section 2)
 
 The patch embedding is a convolution with $c_{in}$ input and $h$ output channels, kernel size and stride $p$:
 

@@ -22,7 +22,7 @@ masked bytes are predicted exactly. With `--mixer mlp_mixer` the same budget rea
 3.518, 57.7% exact). Each run takes 12 epochs of about 3.5 seconds on two idle CPU cores, so about
 50 seconds with start-up. The notes grow as the site does, so a rerun sees slightly different text.
 
-### What is learned
+## What is learned
 
 The text is cut into windows of `seq_len` bytes by a
 [byte-level tokenizer](../../experiments/data.html#ByteTokenizer).
@@ -31,13 +31,13 @@ unchanged byte) and must predict the original byte from the context on *both* si
 The loss is the cross-entropy on the chosen positions only, and the accuracy is the fraction of
 chosen bytes predicted exactly.
 
-### Is that good?
+## Is that good?
 
 A model that ignores the context can do no better than predicting every masked byte from the byte
 frequencies of the training text. That *unigram baseline* is printed next to the validation loss and
 drawn as a dashed line in the plot; the distance between them is what the model learned from context.
 
-### Attention or token mixing
+## Attention or token mixing
 
 `--mixer mlp_mixer` replaces every self-attention layer by an MLP across the sequence,
 the [token-mixing](../mlp_mixer/index.html#TokenMixing) layer of MLP-Mixer, and drops the position
@@ -132,7 +132,7 @@ def build(config: Config, d: Dist) -> Experiment:
     model = MaskedLanguageModel(vocab_size=tok.vocab_size, seq_len=config.seq_len, d_model=config.d_model,
                                 n_layers=config.n_layers, n_heads=config.n_heads, d_ff=config.d_ff,
                                 mixer=config.mixer, dropout=config.dropout)
-    # #### Louder positions
+    # ### Louder positions
     #
     # Token embeddings start as $\mathcal{N}(0, 1)$ vectors, position embeddings at $\sigma = 0.02$:
     # fifty times quieter. Attention then barely knows *where* a byte is, and has to grow its position

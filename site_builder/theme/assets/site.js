@@ -95,6 +95,23 @@
     if (img && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); zoom(img); }
   });
 
+  // A box that scrolls sideways (a wide formula, table or code block) can be scrolled from the keyboard:
+  // it takes focus (a tab stop) while it overflows.
+  var SCROLLERS = ".katex-display, .note table, .guide table, .note pre, .guide pre, .table-scroll";
+  function focusableScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) { el.tabIndex = 0; el.dataset.scrollFocus = ""; }
+      else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
+        el.removeAttribute("tabindex"); el.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("load", focusableScrollers);
+  var resizing = 0;
+  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(focusableScrollers, 200); });
+
   // Switching language keeps the reader's place: the same row on the other language's page.
   function place() {
     var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
@@ -188,7 +205,6 @@
   input.setAttribute("aria-label", input.placeholder);
   input.setAttribute("autocomplete", "off");
   input.setAttribute("aria-controls", "search-results");
-  input.setAttribute("aria-expanded", "false");
   var list = document.createElement("ol");
   list.id = "search-results";
   list.className = "search-results";
@@ -227,7 +243,6 @@
   }
   function open(yes) {
     list.hidden = !yes;
-    input.setAttribute("aria-expanded", String(yes));
   }
   function show(items, query) {
     list.innerHTML = "";
