@@ -459,6 +459,25 @@ def test_screenshots(site_url, new_page, artifacts):
                 path = artifacts / f"conv_mixer-{lang}-{viewport}-{where}.png"
                 page.screenshot(path=str(path))
                 saved.append(path)
+    # Dark mode, at the ConvMixer layer and at the architecture figure; and the ViT equations (numbered).
+    for viewport in ("desktop", "phone"):
+        page = new_page(viewport, color_scheme="dark", device_scale_factor=1 if viewport == "desktop" else 2)
+        for where, anchor in (("layer", "#ConvMixerLayer"), ("figure", "#top-1")):
+            page.goto(url_of(site_url, PAGE) + anchor)
+            settle(page)
+            path = artifacts / f"conv_mixer-en-{viewport}-dark-{where}.png"
+            page.screenshot(path=str(path))
+            saved.append(path)
+    for viewport in ("desktop", "phone"):
+        page = new_page({"width": 1440, "height": 900} if viewport == "desktop" else viewport, color_scheme="light",
+                        device_scale_factor=1 if viewport == "desktop" else 2)
+        page.goto(url_of(site_url, "transformers/vit/index.html"))
+        settle(page)
+        page.evaluate("document.querySelector('.katex-display .katex-tag, .katex-display .tag')"
+                      ".closest('.katex-display').scrollIntoView({block: 'center'})")
+        path = artifacts / f"vit-equations-{viewport}.png"
+        page.screenshot(path=str(path))
+        saved.append(path)
     for path in saved:
         assert path.stat().st_size > 10_000, f"{path} looks empty"
     print(f"\nscreenshots saved in {artifacts}/")
