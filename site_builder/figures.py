@@ -18,7 +18,13 @@ _FIGURE = re.compile(
     r"<p>\s*(<img\b[^>]*>)\s*</p>\s*<p>\s*<em>((?:(?!</em>|<em>).)*)</em>\s*</p>", re.S)
 
 
-def figures(html: str) -> str:
+_IMG = re.compile(r"<img\b(?![^>]*\blang=)")
+
+
+def figures(html: str, translated: bool = False) -> str:
+    """On a translated page (`translated`), images keep the source's alt text, so they are marked as English
+    for screen readers (the caption, a note's text, is translated)."""
     if "<img" not in html:
         return html
-    return _FIGURE.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", html)
+    html = _FIGURE.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", html)
+    return _IMG.sub('<img lang="en"', html) if translated else html

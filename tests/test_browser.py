@@ -975,6 +975,13 @@ def test_chinese_and_japanese_pages_have_no_english_ui_text(site_url, new_page, 
     for what, text in english.items():
         assert text and cjk.search(text), f"{lang}: the {what} is not translated: {text!r}"
     assert english["code"] == ui_text(lang)["code_label"]
+    # Image alt text comes from the source (the caption under a figure is translated): it is marked English, so a
+    # screen reader reads it with an English voice rather than as Chinese or Japanese.
+    alts = page.evaluate("""() => [...document.querySelectorAll('.note img')].map(i =>
+        [i.alt, (i.closest('[lang]') || document.documentElement).getAttribute('lang')])""")
+    assert alts, "no image on the page"
+    for alt, alt_lang in alts:
+        assert cjk.search(alt) or alt_lang == "en", f"{lang}: English alt text not marked as English: {alt!r}"
     _search(page, "FooBarQuxNowhere")
     none = page.locator(".search-results .none").text_content()
     assert none == ui_text(lang)["no_results"], f"{lang}: no-results text {none!r}"
