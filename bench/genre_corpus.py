@@ -132,7 +132,7 @@ def make_genre_corpus(dest: Path, files: int = 222, seed: int = 0, languages: tu
     (dest / "mkdocs.yml").write_text(
         "site_name: Genre bench\nsite_url: https://bench.example.org/\nuse_directory_urls: false\n"
         "theme:\n  name: annotated\nplugins:\n  - annotated:\n      source_dir: labml_nn\n"
-        f"      languages: [en, {', '.join(languages)}]\n      translations_dir: translations\n", "utf-8")
+        f"      languages: [{', '.join(('en', *languages))}]\n      translations_dir: translations\n", "utf-8")
     preparer = NotePreparer()
     notes = entries = 0
     for rel in rels:

@@ -39,6 +39,7 @@ def build(project: Path, languages: list[str]) -> tuple[float, int]:
     from mkdocs.config import load_config
 
     reset_process_caches()
+    shutil.rmtree(project / ".cache", ignore_errors=True)  # cold: nothing from an earlier build
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
     plugin = config.plugins["annotated"]
     plugin.config.languages = languages

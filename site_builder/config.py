@@ -17,6 +17,7 @@ class SiteConfig:
     translations_dir: Path | None = None
     offline_assets: bool = False  # copy KaTeX CSS and fonts into the site instead of the CDN
     docs_dir: Path | None = None  # mkdocs' docs_dir: images may also live there, at the page's path
+    cache_dir: Path | None = None  # rendered pages kept between builds (None: only in memory)
 
     @property
     def default_language(self) -> str:

@@ -16,15 +16,16 @@ from urllib.parse import unquote
 
 from tqdm import tqdm
 
+from .cache import DiskCache, content_key
 from .config import SiteConfig
-from .highlight import highlight_inline, highlight_lines
-from .katex import KatexRenderer, find_node_modules, shared_renderer
+from .highlight import highlight_file, highlight_inline
+from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
 from .notes import NotePreparer
 from .page import SourcePage
 from .parser import parse_file
-from .render import PageJob, RenderedPage, Translate, finish_page, start_page
-from .structure import SiteStructure, page_url
+from .render import PageJob, RenderedPage, Translate, finish_page, from_record, start_page, to_record
+from .structure import SiteStructure, page_url, scan_assets
 
 
 @dataclass
@@ -38,10 +39,12 @@ class Engine:
         self.config = config
         self.math = math or shared_renderer(find_node_modules(config.project_dir))
         self.preparer = NotePreparer()
+        # Rendered pages survive the process: a later build redoes only what changed.
+        self.cache = DiskCache(config.cache_dir, salt=f"katex {self.math.version}")
         self._sources: dict[str, _Cached] = {}
         self._rendered: dict[tuple[str, str], _Cached] = {}
         self._code: dict[str, list[str]] = {}  # sha1 of a file's text → its highlighted lines
-        self.translator = None  # set by the translation merge: .for_page(lang, rel) → (digest, Translate)
+        self.translator = None  # set by the translation merge: .digest(lang, rel), .for_page(lang, rel)
 
     def display_path(self, rel: str) -> str:
         """How messages name a source: relative to the project when possible."""
@@ -69,28 +72,36 @@ class Engine:
         return self.render_all([rel], lang)[0]
 
     def render_all(self, rels: list[str], lang: str | None = None) -> list[RenderedPage]:
-        """Render pages, re-using every page whose source and translation are unchanged.
+        """Render pages, re-using every page whose inputs are unchanged (in memory, else on disk).
 
-        All pages are started first (notes prepared, formulas sent to Node), then finished: Node
-        renders math on one core while Python highlights code on the other.
+        A page's digest covers its source bytes, its translation file and glossary, the site's page
+        URLs (folder links) and images (missing-image reports), and the settings that shape it. All
+        pages to render are started first (notes prepared, formulas sent to Node), then finished:
+        Node renders math on one core while Python highlights code on the other.
         """
         lang = lang or self.config.default_language
+        translating = lang != self.config.default_language and self.translator is not None
         out: dict[str, RenderedPage] = {}
         started = []
         urls = {entry.url for entry in self.structure().entries}  # folder links resolve against these
-        urls_digest = hashlib.sha1("\n".join(sorted(urls)).encode()).hexdigest()
+        shared = content_key(sorted(urls), self._images(), self._settings(), lang)
         for rel in rels:
-            digest, page = self.source(rel)
-            digest += urls_digest
-            translate: Translate | None = None
-            if lang != self.config.default_language and self.translator is not None:
-                t_digest, translate = self.translator.for_page(lang, rel)
-                digest += t_digest
+            data = (self.config.source_dir / rel).read_bytes()
+            digest = content_key(hashlib.sha1(data).hexdigest(), shared,
+                                 self.translator.digest(lang, rel) if translating else "")
             cached = self._rendered.get((rel, lang))
             if cached is not None and cached.digest == digest:
                 out[rel] = cached.value  # type: ignore[assignment]
-            else:
-                started.append((rel, digest, translate, self._start(page)))
+                continue
+            stored = self.cache.get("page", content_key(rel, digest))
+            if stored is not None:
+                page = from_record(stored)  # type: ignore[arg-type]
+                self._rendered[(rel, lang)] = _Cached(digest, page)
+                out[rel] = page
+                continue
+            _, page = self.source(rel)
+            translate: Translate | None = self.translator.for_page(lang, rel)[1] if translating else None
+            started.append((rel, digest, translate, self._start(page)))
         progress = tqdm(started, desc=f"pages ({lang})", unit="page", leave=False,
                         disable=len(started) < 20 or not sys.stderr.isatty())
         for rel, digest, translate, job in progress:
@@ -101,8 +112,22 @@ class Engine:
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel, rendered.keys)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
+            self.cache.put("page", content_key(rel, digest), to_record(rendered))
             out[rel] = rendered
         return [out[rel] for rel in rels]
+
+    def _settings(self) -> tuple:
+        c = self.config
+        return (str(c.source_dir.resolve()), str(c.docs_dir), str(c.translations_dir), c.default_language)
+
+    def _images(self) -> list[str]:
+        """Every image a note could show (beside the sources or in docs_dir): whether one exists
+        changes a page's diagnostics."""
+        found = []
+        for root in (self.config.source_dir, self.config.docs_dir):
+            if root and root.is_dir():
+                found += [f"{root}:{rel}" for rel in scan_assets(root)]
+        return sorted(found)
 
     def digest(self, rel: str, lang: str | None = None) -> str | None:
         """The content digest the last rendering of a page was made from (None: never rendered)."""
@@ -117,11 +142,11 @@ class Engine:
         if key not in self._code:
             if len(self._code) > 4096:  # a long `mkdocs serve` session: forget old versions of files
                 self._code.clear()
-            self._code[key] = highlight_lines(page.text)
+            self._code[key] = highlight_file(page.text)
         return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:
-        return start_page(page, self.preparer, self.math)
+        return start_page(page, self.preparer, _StoredMath(self.math, self.cache))
 
     def _image_check(self, rel: str):
         folder = posixpath.dirname(rel)
@@ -144,13 +169,36 @@ class Engine:
         highlight_inline.cache_clear()
 
 
+class _StoredMath:
+    """A page's formulas from the disk cache when that list of formulas was rendered before (an edit
+    to a comment re-renders the page without starting Node), else from KaTeX, then stored."""
+
+    def __init__(self, math: KatexRenderer, cache: DiskCache):
+        self.math, self.cache = math, cache
+
+    def submit(self, items: list[tuple[str, bool]]):
+        key = content_key(items)
+        stored = self.cache.get("math", key)
+        if stored is not None:
+            results = [MathResult(html, error) for html, error in stored]  # type: ignore[union-attr]
+            return lambda: results
+        collect = self.math.submit(items)
+
+        def collect_and_store() -> list[MathResult]:
+            results = collect()
+            self.cache.put("math", key, [(r.html, r.error) for r in results])
+            return results
+
+        return collect_and_store
+
+
 _engines: dict[tuple, Engine] = {}
 
 
 def shared_engine(config: SiteConfig) -> Engine:
     """One engine per configuration for the life of the process."""
     key = (str(config.source_dir.resolve()), str(config.project_dir.resolve()), tuple(config.languages),
-           str(config.translations_dir))
+           str(config.translations_dir), str(config.cache_dir))
     engine = _engines.get(key)
     if engine is None:
         engine = _engines[key] = Engine(config)

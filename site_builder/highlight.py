@@ -1,4 +1,5 @@
-"""Syntax highlighting with Pygments, once per file, cut into lines.
+"""Syntax highlighting, once per file, cut into lines: Pygments' classes, lexed by tree-sitter for
+Python files (see `python_tokens`) and by Pygments otherwise.
 
 We walk the token stream ourselves instead of using `HtmlFormatter` so that a token spanning
 several lines (a multi-line string) is closed and reopened at each line break: every line is then
@@ -14,6 +15,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.token import STANDARD_TYPES, Token, _TokenType
 from pygments.util import ClassNotFound
+
+from . import python_tokens
 
 _PYTHON = PythonLexer(stripnl=False, stripall=False, ensurenl=True)
 _PLAIN = {Token.Text.Whitespace, Token.Text, Token.Punctuation}
@@ -39,12 +42,29 @@ def _lexer(language: str | None) -> Lexer:
         return get_lexer_by_name("text", stripnl=False, ensurenl=True)
 
 
-def highlight_lines(text: str, language: str | None = "python") -> list[str]:
-    """HTML for each line of `text`: `result[n - 1]` is line n.
+def pygments_tokens(text: str, language: str | None = "python") -> list[tuple[str, str]]:
+    """(css class, text) pairs from Pygments; "" for text no style colours (whitespace, punctuation)."""
+    return [("" if ttype in _PLAIN else css_class(ttype), value)
+            for _, ttype, value in _lexer(language).get_tokens_unprocessed(text)]
 
-    Neighbouring tokens of the same class share one span, and punctuation (which no style we use
-    colours differently from the text) gets none: a page's DOM is mostly these spans.
-    """
+
+def highlight_lines(text: str, language: str | None = "python") -> list[str]:
+    """HTML for each line of `text` (`result[n - 1]` is line n), lexed by Pygments: snippets and code
+    blocks in notes, which need not be whole valid files."""
+    return lines_from_tokens(pygments_tokens(text, language))
+
+
+def highlight_file(text: str) -> list[str]:
+    """The code column of a Python file: lexed by tree-sitter (`python_tokens`, C speed, the same
+    classes) when it parses cleanly, else by Pygments."""
+    tokens = python_tokens.tokens(text)
+    return lines_from_tokens(tokens) if tokens is not None else highlight_lines(text)
+
+
+def lines_from_tokens(tokens: list[tuple[str, str]]) -> list[str]:
+    """One well-formed HTML string per line. Neighbouring tokens of the same class share one span
+    (a page's DOM is mostly these spans), and a token spanning lines is closed and reopened at each
+    line break."""
     lines: list[str] = []
     current: list[str] = []
     run_cls, run = "", []  # the open run of same-class text
@@ -55,8 +75,7 @@ def highlight_lines(text: str, language: str | None = "python") -> list[str]:
             current.append(f'<span class="{run_cls}">{joined}</span>' if run_cls else joined)
             run.clear()
 
-    for _, ttype, value in _lexer(language).get_tokens_unprocessed(text):
-        cls = "" if ttype in _PLAIN else css_class(ttype)
+    for cls, value in tokens:
         for i, piece in enumerate(value.split("\n")):
             if i:
                 close_run()

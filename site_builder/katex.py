@@ -57,16 +57,24 @@ class KatexRenderer:
         self._in_flight: dict[tuple[bool, str], Future] = {}
         self._answers: deque[tuple[list[tuple[bool, str]], Future]] = deque()
         self._lock = threading.Lock()
-        env = dict(os.environ, KATEX_MODULE_DIR=str(node_modules / "katex"))
-        self._proc = subprocess.Popen(
-            [node, str(_WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=env, text=True, encoding="utf-8", bufsize=1,
-        )
-        hello = self._proc.stdout.readline()  # type: ignore[union-attr]
-        if not hello:
-            raise KatexUnavailable("the KaTeX worker exited at start-up")
-        threading.Thread(target=self._read_answers, name="katex-reader", daemon=True).start()
-        atexit.register(self.close)
+        self._node = node
+        self._proc: subprocess.Popen | None = None  # started with the first formula to render
+
+    def _start(self) -> subprocess.Popen:
+        """Node starts when a formula first needs it: a build whose pages all come from the cache
+        never pays for it."""
+        if self._proc is None:
+            env = dict(os.environ, KATEX_MODULE_DIR=str(self.node_modules / "katex"))
+            proc = subprocess.Popen(
+                [self._node, str(_WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                env=env, text=True, encoding="utf-8", bufsize=1,
+            )
+            if not proc.stdout.readline():  # type: ignore[union-attr]
+                raise KatexUnavailable("the KaTeX worker exited at start-up")
+            self._proc = proc
+            threading.Thread(target=self._read_answers, name="katex-reader", daemon=True).start()
+            atexit.register(self.close)
+        return self._proc
 
     def _read_answers(self) -> None:
         for line in self._proc.stdout:  # type: ignore[union-attr]
@@ -106,8 +114,9 @@ class KatexRenderer:
                     self._in_flight[key] = known[key] = done
                 self._answers.append((todo, done))
                 request = {"items": [{"tex": t, "display": d} for d, t in todo]}
-                self._proc.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
-                self._proc.stdin.flush()  # type: ignore[union-attr]
+                proc = self._start()
+                proc.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
 
         def collect() -> list[MathResult]:
             return [v.result()[k] if isinstance(v, Future) else v for k, v in ((k, known[k]) for k in keys)]
@@ -119,7 +128,7 @@ class KatexRenderer:
             self._cache.clear()
 
     def close(self) -> None:
-        if self._proc.poll() is None:
+        if self._proc is not None and self._proc.poll() is None:
             self._proc.stdin.close()  # type: ignore[union-attr]
             try:
                 self._proc.wait(timeout=5)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _PIECES = re.compile(r"(<!--.*?-->|<[A-Za-z/!?][^>]*>)", re.S)
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
@@ -41,8 +42,10 @@ _CONTAINERS = frozenset({"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "
 _VOID_BLOCKS = frozenset({"br", "hr"})
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_key(key: str) -> str:
-    """The normal form of a translation key (HTML note or plain-text title)."""
+    """The normal form of a translation key (HTML note or plain-text title). Cached: the same keys
+    are read again on every rebuild and in every language."""
     if not _PLAIN_TEXT.search(key):
         return _ASCII_SPACE.sub(" ", unicodedata.normalize("NFC", key)).strip(" ")
     return normalize_html(key)

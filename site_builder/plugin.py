@@ -11,7 +11,8 @@ import logging
 import posixpath
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -23,9 +24,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
 from .atomic import make_mkdocs_writes_atomic, write_atomic
+from .cache import content_key
 from .code_index import search_records
 from .config import SiteConfig
 from .engine import Engine, shared_engine
@@ -69,6 +72,9 @@ class AnnotatedConfig(base.Config):
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
     site_names = c.Type(dict, default={})  # language → the site's name in it (default: mkdocs' site_name)
+    # Rendered pages kept between builds, relative to mkdocs.yml; safe to delete; "" turns it off.
+    cache_dir = c.Type(str, default=".cache/annotated")
+    cache_max_mb = c.Type(int, default=512)
 
 
 @dataclass
@@ -100,6 +106,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             translations_dir=(project / self.config.translations_dir) if self.config.translations_dir else None,
             offline_assets=self.config.offline_assets,
             docs_dir=Path(config.docs_dir),
+            cache_dir=(project / self.config.cache_dir) if self.config.cache_dir else None,
         )
         if not self.site.source_dir.is_dir():
             raise base.ValidationError(f"annotated: source_dir '{self.site.source_dir}' is not a folder")
@@ -156,6 +163,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 files.append(File.generated(config, f"assets/katex/fonts/{font.name}", abs_src_path=str(font)))
         self.katex_integrity = sri_sha384(dist / "katex.min.css")
         self.files = files
+        self._guide_lists: dict[str, list[File]] = {}
         sources = [e.source for e in self.structure.entries if e.source]
         self.rendered: dict[tuple[str, str], RenderedPage] = {}
         for lang in self.site.languages:
@@ -186,6 +194,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if generated is None:
             return markdown
         entry, lang = generated.entry, generated.lang
+        page.render = partial(_render_nothing, page)  # no markdown to convert: skip mkdocs' converter
         page.meta["template"] = "annotated.html"
         view = {"rows": [], "paper_url": None, "source_href": None, "listing": None, "listing_heading": None,
                 "summary": None, "redirect": None}
@@ -224,13 +233,19 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
 
     def _status_page(self, page: Page, lang: str) -> str:
         """Per language and page, how much is translated: where a contributor can help."""
-        from .translations.status import Analyzer, coverage, totals
+        from .translations.status import Analyzer, PageStatus, coverage, totals
 
         if self._coverage is None or self._coverage[0] != self._content_key:
-            analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
-                                self.engine.translator, load=lambda rel: self.engine.source(rel)[1])
-            statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
-                                default_language=self.site.default_language, analyzer=analyzer)
+            key = content_key("coverage", self._content_key, self.site.languages)
+            stored = self.engine.cache.get("status", key)
+            if isinstance(stored, list):
+                statuses = [PageStatus(**fields) for fields in stored]
+            else:
+                analyzer = Analyzer(self.site.source_dir, self.site.translations_dir, self.engine.preparer,
+                                    self.engine.translator, load=lambda rel: self.engine.source(rel)[1])
+                statuses = coverage(self.site.source_dir, self.site.translations_dir, self.site.languages,
+                                    default_language=self.site.default_language, analyzer=analyzer)
+                self.engine.cache.put("status", key, [asdict(s) for s in statuses])
             self._coverage = (self._content_key, statuses, totals(statuses))
             AnnotatedPlugin._last_coverage = self._coverage
         _, statuses, sums = self._coverage
@@ -277,12 +292,15 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         return context
 
     def _guides(self, lang: str) -> list[File]:
-        """The hand-written pages from docs/ in `lang`, for the footer (reading first, then by name)."""
-        order = {"reading": 0, "writing": 1, "translating": 2, "experiments": 3}
-        pages = [f for f in self.files.documentation_pages()
-                 if f.src_uri not in self.generated and f.src_uri not in self.status_pages
-                 and f.page is not None and self._language_of(f.src_uri) == lang]
-        return sorted(pages, key=lambda f: (order.get(Path(f.src_uri).stem, 9), f.src_uri))
+        """The hand-written pages from docs/ in `lang`, for the footer (reading first, then by name).
+        Listed once per build and language: every page's footer asks."""
+        if lang not in self._guide_lists:
+            order = {"reading": 0, "writing": 1, "translating": 2, "experiments": 3}
+            pages = [f for f in self.files.documentation_pages()
+                     if f.src_uri not in self.generated and f.src_uri not in self.status_pages
+                     and f.page is not None and self._language_of(f.src_uri) == lang]
+            self._guide_lists[lang] = sorted(pages, key=lambda f: (order.get(Path(f.src_uri).stem, 9), f.src_uri))
+        return self._guide_lists[lang]
 
     def _language_of(self, src_uri: str) -> str:
         first = src_uri.split("/", 1)[0]
@@ -361,6 +379,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     # --- site ------------------------------------------------------------------------------------
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.engine.cache.max_bytes = self.config.cache_max_mb << 20
+        self.engine.cache.trim()
         known = {f.dest_uri for f in self.files}
         for problem in check_links(self.links, known, self.ids):
             log.warning(str(problem))
@@ -438,6 +458,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             server.watch(str(self.site.translations_dir))
         server.watch(str(THEME_DIR))
         return server
+
+
+def _render_nothing(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` for a generated page: its HTML comes from our template, not from markdown (mkdocs
+    would build a new markdown converter for each of them)."""
+    page.content = ""
+    page.toc = get_toc([])
 
 
 def _index_quietly(site_dir: Path, node_modules: Path, records: list[dict]) -> None:

@@ -47,9 +47,15 @@ def scan_assets(source_dir: Path) -> list[str]:
 
 
 def relative_url(from_url: str, to_url: str) -> str:
-    """The link from one page URL to another, both relative to the site root."""
-    start = posixpath.dirname(from_url) or "."
-    return posixpath.relpath(to_url, start)
+    """The link from one page URL to another, both relative to the site root (every page links to its
+    neighbours, breadcrumbs and languages: this runs thousands of times per build)."""
+    start, target = from_url.split("/")[:-1], to_url.split("/")
+    if any(part in ("", ".", "..") for part in (*start, *target)):
+        return posixpath.relpath(to_url, posixpath.dirname(from_url) or ".")
+    common = 0
+    while common < len(start) and common < len(target) - 1 and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:])
 
 
 @dataclass
@@ -69,9 +75,16 @@ class Entry:
 class SiteStructure:
     entries: list[Entry]  # reading order: index, readme, files, then sub-folders
     by_url: dict[str, Entry] = field(init=False)
+    _children: dict[str, list[Entry]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_url = {e.url: e for e in self.entries}
+        self._children: dict[str, list[Entry]] = {}
+        for e in self.entries:
+            if e.is_index and e.folder:
+                self._children.setdefault(posixpath.dirname(e.folder), []).append(e)
+            elif not e.is_index:
+                self._children.setdefault(e.folder, []).append(e)
 
     @classmethod
     def scan(cls, source_dir: Path) -> SiteStructure:
@@ -128,10 +141,4 @@ class SiteStructure:
 
     def children(self, folder: str) -> list[Entry]:
         """Pages directly in `folder` (not its index) and the index pages of its sub-folders."""
-        out = []
-        for e in self.entries:
-            if e.folder == folder and not e.is_index:
-                out.append(e)
-            elif e.is_index and e.folder and posixpath.dirname(e.folder) == folder:
-                out.append(e)
-        return out
+        return list(self._children.get(folder, []))

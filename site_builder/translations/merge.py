@@ -107,13 +107,22 @@ class TranslationMerge:
             cached = self._glossaries[lang] = (digest, glossary, problems)
         return cached
 
+    def digest(self, lang: str, rel: str) -> str:
+        """Of what the page's translations depend on: its file's bytes and the glossary (no parsing)."""
+        g_digest = self.glossary(lang)[0]
+        try:
+            file_digest = hashlib.sha1(self.store.path_for(lang, rel).read_bytes()).hexdigest()
+        except FileNotFoundError:
+            file_digest = ""
+        return hashlib.sha1(f"{file_digest}:{g_digest}".encode()).hexdigest()
+
     def checked(self, lang: str, rel: str) -> tuple[str, CheckedFile]:
-        g_digest, glossary, _ = self.glossary(lang)
-        file = self.store.load(lang, rel)
-        digest = hashlib.sha1(f"{file.digest}:{g_digest}".encode()).hexdigest()
+        """The file validated, re-read and re-checked only when its bytes or the glossary change."""
+        _, glossary, _ = self.glossary(lang)
+        digest = self.digest(lang, rel)
         cached = self._files.get((lang, rel))
         if cached is None or cached[0] != digest:
-            cached = self._files[(lang, rel)] = (digest, check_file(file, glossary))
+            cached = self._files[(lang, rel)] = (digest, check_file(self.store.load(lang, rel), glossary))
         return cached
 
     def for_page(self, lang: str, rel: str) -> tuple[str, Callable[[str], str | None]]:

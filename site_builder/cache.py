@@ -1,0 +1,110 @@
+"""A cache on disk for rendered pages and other build results, so a build in a fresh process redoes
+only what changed.
+
+Entries are keyed by a content hash the caller computes from every input (source bytes, translation
+file and glossary bytes, site structure, settings); the folder is further keyed by the generator
+itself: a digest of the `site_builder` code and the KaTeX version, so an upgrade (or an edit to the
+generator) never serves stale HTML. Entries are plain data (tuples, lists, dicts, strings, numbers)
+stored with `marshal`, which loads several times faster than pickled objects; they are written
+atomically, and an unreadable one is a miss. The cache is bounded: the least recently used entries
+go when it grows past its limit. Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import shutil
+from functools import cache
+from pathlib import Path
+
+from .atomic import write_atomic
+
+FORMAT = 2  # bump when what is stored changes shape
+
+
+@cache
+def generator_digest() -> str:
+    """The generator's own code: any change to it is a new cache."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha1(f"format {FORMAT}".encode())
+    for path in sorted([*root.rglob("*.py"), *root.glob("*.mjs")]):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class DiskCache:
+    def __init__(self, folder: Path | None, *, salt: str = "", max_bytes: int = 512 << 20):
+        """`folder` None: a cache that never hits. `salt`: what else invalidates every entry (e.g. the
+        KaTeX version)."""
+        self.root = folder
+        self.max_bytes = max_bytes
+        self.hits = self.misses = self.writes = 0
+        version = hashlib.sha1(f"{generator_digest()}:{salt}".encode()).hexdigest()[:16]
+        self.folder = folder / version if folder else None
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def _path(self, namespace: str, key: str) -> Path:
+        return self.folder / namespace / key[:2] / f"{key}.bin"  # type: ignore[operator]
+
+    def get(self, namespace: str, key: str) -> object | None:
+        if self.folder is None:
+            return None
+        path = self._path(namespace, key)
+        try:
+            value = marshal.loads(path.read_bytes())
+            os.utime(path)  # recently used: kept longest when the cache is trimmed
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except (EOFError, ValueError, TypeError):  # damaged or from another Python: a miss, and gone
+            path.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, namespace: str, key: str, value: object) -> None:
+        """`value`: plain data only (marshal refuses objects)."""
+        if self.folder is None:
+            return
+        write_atomic(self._path(namespace, key), marshal.dumps(value), durable=False)
+        self.writes += 1
+
+    def trim(self) -> None:
+        """Drop other generator versions' folders, then the least recently used entries beyond the
+        size limit."""
+        if self.folder is None or not self.root or not self.root.is_dir():
+            return
+        for other in self.root.iterdir():
+            if other.is_dir() and other != self.folder:
+                shutil.rmtree(other, ignore_errors=True)
+        if not self.folder.is_dir():
+            return
+        entries = []
+        for path in self.folder.rglob("*.bin"):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+
+def content_key(*parts: object) -> str:
+    """One hash of everything an entry depends on."""
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
