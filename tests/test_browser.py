@@ -685,10 +685,20 @@ def test_long_code_lines_wrap_under_their_indent(site_url, new_page, width):
                 const cont = Math.min(...rects.filter(x => Math.round(x.top) !== rows[0]).map(x => x.left));
                 wrapped.push({n: l.dataset.n, lead, start, cont});
             }
-            return {cut, wrapped, pageWidth: document.documentElement.scrollWidth};
+            // Each block's line numbers fit inside the block (the gutter is part of the code column).
+            const gutters = [...document.querySelectorAll('.code pre')].map(p => {
+                const l = p.querySelector('.line[data-n]');
+                const before = getComputedStyle(l, '::before');
+                const room = l.getBoundingClientRect().left - p.getBoundingClientRect().left;
+                const need = parseFloat(before.width) + parseFloat(before.marginRight);
+                return room + 0.5 >= need && p.getBoundingClientRect().left >= 0 ? null : [l.dataset.n, room, need];
+            }).filter(x => x);
+            return {cut, wrapped, gutters, pageWidth: document.documentElement.scrollWidth};
         }""")
         assert not state["cut"], f"{path} at {width}px: code rows scroll sideways: {state['cut'][:5]}"
         assert state["pageWidth"] <= width, f"{path} at {width}px: the page is {state['pageWidth']}px wide"
+        assert not state["gutters"], f"{path} at {width}px: line numbers cut off (line, room, needed px): " \
+            f"{state['gutters'][:5]}"
         if width == 390 and path == PAGE:
             assert state["wrapped"], "no line wraps on a phone (expected some long lines to)"
         for w in state["wrapped"]:
