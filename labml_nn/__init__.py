@@ -30,7 +30,7 @@ Pages link to each other where one implementation builds on another: the
 [transformer parts](transformers/index.html), while [MLP-Mixer](transformers/mlp_mixer/index.html)
 and [ConvMixer](conv_mixer/index.html) replace attention with plain MLPs and convolutions.
 The vision models and the masked language model each have an experiment page that trains them on data
-shipped with the install, on a CPU, in about a minute.
+shipped with the install, on a CPU, in a few minutes at most.
 
 The full list of implementations follows.
 """

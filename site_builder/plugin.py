@@ -27,8 +27,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
-from .atomic import make_mkdocs_writes_atomic, write_atomic
+from .atomic import make_mkdocs_writes_atomic, remove_leftovers, write_atomic
 from .cache import content_key
+from .children import stop_children
 from .code_index import search_records
 from .config import SiteConfig
 from .engine import Engine, shared_engine
@@ -36,10 +37,12 @@ from .figures import figures
 from .links import Link, check_links, ids_in_html
 from .notes import link_targets
 from .parser import readable_title
+from .quick_rebuild import QuickRebuild
 from .render import RenderedPage
 from .search import build_search_index
 from .structure import IMAGE_SUFFIXES, Entry, SiteStructure, relative_url, scan_assets
 from .ui_text import OG_LOCALES, language_name, ui_text
+from .urls import is_web_url
 
 log = logging.getLogger("mkdocs.plugins.annotated")
 THEME_DIR = Path(__file__).with_name("theme")
@@ -59,6 +62,10 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
 
+    def get_bucket(self, environment, name, filename, source):
+        # Code compiled with autoescape differs from code compiled without: keep them apart.
+        return super().get_bucket(environment, f"{name}|{bool(environment.autoescape)}", filename, source)
+
 
 _TEMPLATE_CACHE = _MemoryBytecodeCache()
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
@@ -72,6 +79,8 @@ class AnnotatedConfig(base.Config):
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
     site_names = c.Type(dict, default={})  # language → the site's name in it (default: mkdocs' site_name)
+    sanitize_notes = c.Type(bool, default=False)  # notes are trusted HTML unless this is true
+    translation_file_limit_mb = c.Type((int, float), default=8)  # a bigger translation file is refused
     # Rendered pages kept between builds, relative to mkdocs.yml; safe to delete; "" turns it off.
     cache_dir = c.Type(str, default=".cache/annotated")
     cache_max_mb = c.Type(int, default=512)
@@ -105,9 +114,12 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             languages=languages,
             translations_dir=(project / self.config.translations_dir) if self.config.translations_dir else None,
             offline_assets=self.config.offline_assets,
+            sanitize_notes=self.config.sanitize_notes,
             docs_dir=Path(config.docs_dir),
             cache_dir=(project / self.config.cache_dir) if self.config.cache_dir else None,
         )
+        if self.site.source_url and not is_web_url(self.site.source_url.replace("{path}", "x")):
+            raise base.ValidationError(f"annotated: source_url must be an http(s) URL, not {self.site.source_url!r}")
         if not self.site.source_dir.is_dir():
             raise base.ValidationError(f"annotated: source_dir '{self.site.source_dir}' is not a folder")
         self.engine: Engine = shared_engine(self.site)
@@ -120,12 +132,15 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             from .translations.merge import TranslationMerge
 
             if not isinstance(self.engine.translator, TranslationMerge):
-                self.engine.translator = TranslationMerge(self.site.translations_dir)
+                self.engine.translator = TranslationMerge(self.site.translations_dir,
+                                                          int(self.config.translation_file_limit_mb * 2**20))
 
     # --- files ------------------------------------------------------------------------------------
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.structure: SiteStructure = self.engine.structure()
+        for problem in self.structure.problems:  # symlink loops, file names that need escaping
+            log.warning(f"{self.engine.display_path(problem.path)}: {problem.message}")
         self.generated: dict[str, _Generated] = {}
         self.views: dict[str, dict] = {}
         self.links: dict[str, list[Link]] = {}
@@ -395,6 +410,19 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 thread.start()
             else:
                 build_search_index(site_dir, node_modules, self._definitions())
+        if self.serving:  # what the next save's quick rebuild starts from
+            watched = [Path(config.docs_dir), Path(config.config_file_path or "mkdocs.yml"), THEME_DIR,
+                       self.site.source_dir, *([self.site.translations_dir] if self.site.translations_dir else [])]
+            self._quick = getattr(self, "_quick", None) or QuickRebuild(self, watched)
+            self._quick.remember(config, self._nav, self._env)
+
+    def on_shutdown(self) -> None:
+        """`mkdocs serve` deletes its site folder next: no indexer may write there afterwards."""
+        stop_children()
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        self._nav = nav
+        return nav
 
     def _definitions(self) -> list[dict]:
         """Search records for every class, function and method, on each language's page."""
@@ -413,14 +441,22 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self.serving = command == "serve"
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build."""
+        """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build.
+        Our theme escapes every value it prints; only rendered HTML is marked `|safe` in the templates."""
+        if config.theme.name == "annotated":
+            env.autoescape = True
         env.bytecode_cache = _TEMPLATE_CACHE
         env.filters["figures"] = figures
+        self._env = env
         return env
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if not hasattr(self, "serving"):
             self.serving = False
+        # A killed run's half-written files (site/ is also cleaned by mkdocs, but not with --dirty).
+        for folder in (Path(config.site_dir), self.site.translations_dir, self.engine.cache.root):
+            for path in remove_leftovers(folder) if folder else []:
+                log.info(f"annotated: removed {path}, left by an interrupted run")
         if AnnotatedPlugin._search_thread is not None:
             AnnotatedPlugin._search_thread.join()  # never clean site/ under a running indexer
 
@@ -457,6 +493,19 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if self.site.translations_dir and self.site.translations_dir.is_dir():
             server.watch(str(self.site.translations_dir))
         server.watch(str(THEME_DIR))
+        full_build = server.builder
+
+        def builder() -> None:
+            """A saved source re-renders only its pages (`quick_rebuild`); anything else, the whole site."""
+            quick = getattr(self, "_quick", None)
+            try:
+                if quick is not None and quick.run():
+                    return
+            except Exception as e:  # never worse than mkdocs' own rebuild
+                log.info(f"annotated: quick rebuild not possible ({e}); rebuilding the site")
+            full_build()
+
+        server.builder = builder
         return server
 
 

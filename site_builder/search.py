@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
+
+from .children import run_child
 
 EXCLUDE = ".katex, .permalink, .page-links"
 WORKER = Path(__file__).with_name("search_index.mjs")
@@ -33,9 +34,9 @@ def build_search_index(site_dir: Path, node_modules: Path, records: list[dict] |
         json.dump(records or [], f, ensure_ascii=False)
         records_file = Path(f.name)
     try:
-        result = subprocess.run(
+        result = run_child(  # never outlives the build (or serve), never writes into site/ after it
             [node, str(WORKER), str(node_modules.resolve()), str(site_dir), str(records_file), EXCLUDE],
-            capture_output=True, text=True, timeout=600,
+            timeout=600,
         )
     finally:
         records_file.unlink(missing_ok=True)

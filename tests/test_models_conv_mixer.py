@@ -1,7 +1,20 @@
-"""ConvMixer behaves as the paper (arXiv 2201.09792) says."""
+"""ConvMixer behaves as the paper (arXiv 2201.09792) says.
+
+Mutations these tests are meant to catch (each was applied to the code once, by hand, and made a test fail):
+
+* the residual around the depth-wise convolution removed              (test_forward_is_the_papers_equations)
+* a residual added around the point-wise convolution                  (test_forward_is_the_papers_equations)
+* BatchNorm before the activation instead of after it                 (test_forward_is_the_papers_equations)
+* global average pooling replaced (max pooling, one position)          (test_forward_is_the_papers_equations)
+* the stem's activation or BatchNorm skipped                          (test_forward_is_the_papers_equations)
+* a depth-wise convolution that mixes channels (groups=1)             (test_forward_is_..., test_one_layer_sees_...)
+* symmetric padding for even kernels (the map grows or shifts)        (test_any_kernel_size_keeps_the_shape,
+                                                                       test_one_layer_sees_exactly_a_k_by_k_...)
+"""
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from labml_nn.conv_mixer import ConvMixer, ConvMixerLayer
@@ -17,6 +30,42 @@ def test_forward_shape_and_any_image_size():
     assert model(torch.randn(2, 3, 16, 16)).shape == (2, 5)
     assert model(torch.randn(2, 3, 12, 20)).shape == (2, 5)
     assert tiny(n_classes=0)(torch.randn(2, 3, 16, 16)).shape == (2, 8)
+
+
+def batch_norm(z: torch.Tensor, bn: torch.nn.BatchNorm2d) -> torch.Tensor:
+    """BatchNorm at inference: the running statistics."""
+    return F.batch_norm(z, bn.running_mean, bn.running_var, bn.weight, bn.bias, training=False, eps=bn.eps)
+
+
+def paper_conv_mixer(model: ConvMixer, x: torch.Tensor, k: int, p: int) -> torch.Tensor:
+    """Section 2 of the paper written out with functional operations and the model's weights (GELU, odd k)."""
+    stem = model.patch_embedding
+    # z_0 = BN(GELU(Conv_{c_in -> h}(X, stride=p, kernel_size=p)))
+    z = batch_norm(F.gelu(F.conv2d(x, stem.weight, stem.bias, stride=p)), model.patch_norm)
+    for layer in model.layers:
+        h = z.shape[1]
+        dw, pw = layer.depthwise, layer.pointwise
+        # z'_l = BN(GELU(ConvDepthwise(z_{l-1}))) + z_{l-1}
+        z = batch_norm(F.gelu(F.conv2d(z, dw.weight, dw.bias, padding=k // 2, groups=h)), layer.norm1) + z
+        # z_l = BN(GELU(ConvPointwise(z'_l)))
+        z = batch_norm(F.gelu(F.conv2d(z, pw.weight, pw.bias)), layer.norm2)
+    # Global average pooling and the linear classifier
+    return F.linear(z.mean(dim=(2, 3)), model.head.weight, model.head.bias)
+
+
+def test_forward_is_the_papers_equations():
+    torch.manual_seed(0)
+    model = tiny().double().eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.5)
+        # Running statistics that are not the identity, so a skipped BatchNorm shows
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.normal_(0, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+    x = torch.randn(3, 3, 16, 16, dtype=torch.float64)
+    torch.testing.assert_close(model(x), paper_conv_mixer(model, x, k=3, p=2), rtol=1e-9, atol=1e-9)
 
 
 def test_relu_variant_and_bad_activation():

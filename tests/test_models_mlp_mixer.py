@@ -1,7 +1,20 @@
-"""MLP-Mixer behaves as the paper (arXiv 2105.01601) says."""
+"""MLP-Mixer behaves as the paper (arXiv 2105.01601) says.
+
+Mutations these tests are meant to catch (each was applied to the code once, by hand, and made a test fail):
+
+* the pre-head LayerNorm skipped                                       (test_forward_is_equation_1_pooling_and_head)
+* global average pooling replaced (first token, max, sum)               (test_forward_is_equation_1_pooling_and_head)
+* the token-mixing MLP applied to rows instead of columns (no transpose) (test_forward_is_equation_1_..., shapes)
+* a skip-connection removed (token or channel mixing)                   (test_forward_is_equation_1_pooling_and_head)
+* a LayerNorm moved after its MLP or dropped                            (test_forward_is_equation_1_pooling_and_head)
+* token-mixing weights made position-independent (shared over tokens)   (test_shuffling_patches_changes_output_...)
+* a position embedding added                                            (test_no_position_embeddings)
+"""
 
 import pytest
 import torch
+import torch.nn.functional as F
+from paper_equations import layer_norm, linear, mlp
 from torch.utils.flop_counter import FlopCounterMode
 
 from labml_nn.transformers.embeddings import image_to_patches, patches_to_image
@@ -33,6 +46,55 @@ def test_forward_shape():
     model = tiny_mixer()
     assert model(torch.randn(2, 3, 16, 16)).shape == (2, 5)
     assert tiny_mixer(n_classes=0)(torch.randn(2, 3, 16, 16)).shape == (2, 8)
+
+
+def paper_mixer(model: MLPMixer, x: torch.Tensor) -> torch.Tensor:
+    """
+    Section 2 written out with functional operations and the model's weights: the per-patch linear stem,
+    equation 1 for every layer (token mixing on the columns of X, channel mixing on its rows), the
+    pre-head LayerNorm, global average pooling and the linear head.
+    """
+    table = linear(image_to_patches(x, model.patch_embedding.patch_size), model.patch_embedding.projection)
+    for layer in model.layers:
+        tm = layer.token_mixing
+        # U_{*,i} = X_{*,i} + W_2 GELU(W_1 LayerNorm(X)_{*,i}): columns are the rows of the transposed table
+        columns = layer_norm(table, layer.norm1).transpose(1, 2)  # [batch, C, S]
+        table = table + linear(F.gelu(linear(columns, tm.layer1)), tm.layer2).transpose(1, 2)
+        # Y_{j,*} = U_{j,*} + W_4 GELU(W_3 LayerNorm(U)_{j,*})
+        table = table + mlp(layer.channel_mixing, layer_norm(table, layer.norm2))
+    pooled = layer_norm(table, model.norm).mean(dim=1)  # [batch, C]
+    return linear(pooled, model.head)
+
+
+def test_forward_is_equation_1_pooling_and_head():
+    torch.manual_seed(0)
+    model = tiny_mixer().double().eval()
+    randomize(model)
+    x = torch.randn(3, 3, 16, 16, dtype=torch.float64)
+    torch.testing.assert_close(model(x), paper_mixer(model, x), rtol=1e-9, atol=1e-9)
+
+
+def test_initialisation_head_zero_and_mlps_xavier():
+    """The untrained network predicts uniform probabilities; biases start near zero."""
+    torch.manual_seed(0)
+    model = tiny_mixer()
+    assert torch.equal(model(torch.randn(2, 3, 16, 16)), torch.zeros(2, 5))
+    w = model.layers[0].channel_mixing.layer1.weight  # [D_C, C] = [12, 8]
+    bound = (6 / (w.shape[0] + w.shape[1])) ** 0.5  # Xavier-uniform's bound
+    assert w.abs().max() <= bound and w.abs().max() > 0.5 * bound
+    assert model.layers[0].channel_mixing.layer1.bias.abs().max() < 1e-4
+
+
+def test_stochastic_depth_only_in_training():
+    torch.manual_seed(0)
+    model = tiny_mixer(drop_path=0.5).eval()
+    randomize(model)
+    x = torch.randn(4, 3, 16, 16)
+    plain = tiny_mixer()
+    plain.load_state_dict(model.state_dict())
+    torch.testing.assert_close(model(x), plain.eval()(x))
+    model.train()
+    assert not torch.allclose(model(x), model(x))
 
 
 def test_token_mixing_weights_have_shape_ds_by_s_and_do_not_depend_on_channels():

@@ -1,7 +1,7 @@
 r"""
 ---
 title: ConvMixer experiment on handwritten digits
-summary: Train a small ConvMixer on scikit-learn's bundled digits, offline, on a CPU in well under a minute.
+summary: Train a small ConvMixer on scikit-learn's bundled digits, offline, on a CPU in about a minute.
 ---
 
 # Training ConvMixer on handwritten digits
@@ -15,9 +15,17 @@ python -m labml_nn.conv_mixer.experiment
 
 ![Loss and accuracy](experiment.png)
 
-The plot above comes from `python -m labml_nn.conv_mixer.experiment` on two CPU cores (about 19 seconds of
-wall time): after 15 epochs the validation accuracy is **98.89%** (validation loss 0.0325); the target is at
-least 95%.
+The plot above is seed 0 of these three runs (`--deterministic` fixes threads and kernels, so they give the
+same numbers on any machine with the same PyTorch):
+
+```bash
+python -m labml_nn.conv_mixer.experiment --deterministic --seed 0   # and --seed 1, --seed 2
+```
+
+After 15 epochs the validation accuracy is **99.16% ± 0.28%** (mean ± standard deviation over the three seeds,
+which reached 98.89%, 99.44%, 99.16%; validation loss 0.0333 ± 0.0074); the target is at least 95%. A run took
+51 ± 13 seconds of wall time, training at 724 images per second, on one thread of a 2-core Intel Xeon virtual
+machine (PyTorch 2.13.0, CPU) that other jobs were sharing at the time (load average about 7).
 
 The digits are tiny, so the patch embedding uses $1 \times 1$ patches: every pixel becomes a token with
 `dim` channels, and the $8 \times 8$ grid keeps its full resolution through all layers. The depth-wise
@@ -65,13 +73,13 @@ class Config(VisionConfig):
     epochs: int = option(15, "passes over the training set")
     lr: float = option(5e-3, "peak learning rate")
     # The width $h$: channels of every position
-    dim: int = option(64, "width h")
+    dim: int = option(64, "width h", low=1)
     # The number of ConvMixer layers $d$
-    depth: int = option(4, "number of layers d")
+    depth: int = option(4, "number of layers d", low=1)
     # The depth-wise kernel size $k$
-    kernel_size: int = option(3, "depth-wise kernel size k")
-    # Patch side $p$
-    patch_size: int = option(1, "patch side p")
+    kernel_size: int = option(3, "depth-wise kernel size k", low=1)
+    # Patch side $p$; it must divide the image side
+    patch_size: int = option(1, "patch side p", low=1)
     activation: Literal["gelu", "relu"] = option("gelu", "activation function")
 
 

@@ -1,7 +1,7 @@
 r"""
 ---
 title: Runnable experiments
-summary: Every implementation on this site trains with one command, offline, on a CPU in about a minute.
+summary: Every implementation on this site trains with one command, offline, on a CPU in minutes.
 ---
 
 # Runnable experiments
@@ -16,7 +16,8 @@ Every experiment on this site is one command that needs no download and no GPU:
 | [Vision Transformer](../transformers/vit/experiment.html) | `labml_nn.transformers.vit.experiment` |
 | [Masked language model](../transformers/mlm/experiment.html) | `labml_nn.transformers.mlm.experiment` |
 
-Each finishes in about a minute or less on two CPU cores, shows a progress bar, and writes its
+Each finishes in a few minutes or less on a CPU (its page gives the time it took, and on which machine),
+shows a progress bar with the throughput, and writes its
 configuration, metrics (JSON lines and CSV), a plot of loss and accuracy and a checkpoint to
 `runs/<experiment>/<timestamp>/`. When a GPU is present it is used.
 

@@ -150,6 +150,10 @@ def load_cifar10(data_dir: str | Path | None) -> VisionData:
                       image_size=32, in_channels=3, n_classes=10)
 
 
+# The image side of each dataset, so options can be checked before anything is loaded
+IMAGE_SIDES = {"digits": 8, "cifar10": 32}
+
+
 def load_vision(name: str, data_dir: str | None) -> VisionData:
     """The dataset named by `--dataset`."""
     if name == "digits":
@@ -200,6 +204,8 @@ def repository_notes(root: Path | None = None) -> str:
     Every annotated `.py` file under `labml_nn/` is parsed by the site's own parser,
     `site_builder.parser.parse_file`, and the markdown notes of its rows are joined with blank lines.
     Files are read in sorted order so the text, and the split below, is the same on every machine.
+    A note that appears several times (the same sentence on several pages) is kept once: a copy on
+    each side of the train/validation split would let the model recite rather than predict.
     """
     try:
         from site_builder.parser import parse_file
@@ -210,7 +216,7 @@ def repository_notes(root: Path | None = None) -> str:
     for path in sorted(root.rglob("*.py")):
         page = parse_file(path)
         notes.extend(row.note for row in page.rows if row.note)
-    return "\n\n".join(notes)
+    return "\n\n".join(dict.fromkeys(notes))
 
 
 def load_text(text_file: str | None) -> str:
@@ -228,11 +234,25 @@ def load_text(text_file: str | None) -> str:
     return text
 
 
+def unseen_windows(train_tokens: torch.Tensor, val_tokens: torch.Tensor, seq_len: int) -> list[int]:
+    """
+    ### Validation windows the training text does not contain
+
+    The starts of the non-overlapping windows of `val_tokens` whose `seq_len` bytes do not occur anywhere
+    in `train_tokens`. Text repeats itself (a phrase quoted on two pages, a code example), and a window
+    seen word for word in training measures memory, not prediction; these are left out of validation.
+    """
+    train_bytes = bytes(train_tokens.tolist())
+    starts = range(0, len(val_tokens) - seq_len + 1, seq_len)
+    return [s for s in starts if bytes(val_tokens[s: s + seq_len].tolist()) not in train_bytes]
+
+
 class MaskedTextDataset(Dataset):
     """
     ### Windows of text with masks
 
     `tokens` is a 1-D tensor of ids; sample $i$ is the window `tokens[i * stride : i * stride + seq_len]`,
+    or `tokens[starts[i] : starts[i] + seq_len]` when a list of `starts` is given,
     masked by [`mask_tokens`](../transformers/mlm/index.html#mask_tokens).
 
     The mask of a sample is drawn from a generator seeded with `(seed, epoch, i)`.
@@ -242,13 +262,15 @@ class MaskedTextDataset(Dataset):
     """
 
     def __init__(self, tokens: torch.Tensor, seq_len: int, stride: int, *, vocab_size: int, mask_id: int,
-                 no_mask_ids: tuple[int, ...] = (), seed: int = 0):
+                 no_mask_ids: tuple[int, ...] = (), seed: int = 0, starts: list[int] | None = None):
         if len(tokens) < seq_len:
             raise DataError(f"the text has {len(tokens)} tokens, fewer than one window of {seq_len}")
         self.tokens = tokens
         self.seq_len = seq_len
-        self.stride = stride
-        self.n = (len(tokens) - seq_len) // stride + 1
+        self.starts = list(range(0, len(tokens) - seq_len + 1, stride)) if starts is None else list(starts)
+        if not self.starts:
+            raise DataError(f"no window of {seq_len} tokens is left in the text")
+        self.n = len(self.starts)
         self.vocab_size = vocab_size
         self.mask_id = mask_id
         self.no_mask_ids = no_mask_ids
@@ -265,7 +287,7 @@ class MaskedTextDataset(Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         from labml_nn.transformers.mlm import mask_tokens
 
-        window = self.tokens[i * self.stride: i * self.stride + self.seq_len]
+        window = self.tokens[self.starts[i]: self.starts[i] + self.seq_len]
         # A distinct, reproducible stream per (seed, epoch, sample)
         generator = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) * 10_000_019 + i)
         # `inputs` and `labels` are both `[seq_len]`; `labels` is -100 where no prediction is asked for
@@ -280,10 +302,44 @@ def unigram_baseline(train_tokens: torch.Tensor, labels: torch.Tensor, vocab_siz
     The loss of the best model that ignores context: predict every masked token with the training
     text's token frequencies (add-one smoothed so unseen tokens have finite loss),
     $$\mathcal{L}_{\text{unigram}} = -\frac{1}{|M|}\sum_{t \in M} \log p(x_t),$$
-    where $M$ is the set of masked positions in the validation set. A language model that has learned
-    anything from the surrounding tokens must do clearly better.
+    where $M$ is the set of masked positions in the validation set.
+
+    This is *not* the best a model without context can do: see the next function.
     """
     counts = torch.bincount(train_tokens, minlength=vocab_size).double() + 1.0
     log_p = (counts / counts.sum()).log()
     targets = labels[labels != -100]
     return float(-log_p[targets].mean())
+
+
+def context_free_baseline(train_tokens: torch.Tensor, inputs: torch.Tensor, labels: torch.Tensor,
+                          n_random: int, p_replace_mask: float = 0.8, p_random: float = 0.1) -> float:
+    r"""
+    ### Context-free baseline
+
+    The loss of the best model that sees only the input token at the masked position itself, no context.
+    It knows more than the unigram model, because BERT's rule leaves $10\%$ of the chosen tokens unchanged:
+
+    * where the input is `[MASK]` ($80\%$), it can only predict the frequencies $p(x)$;
+    * where the input is a token $v$, the original was $v$ itself (kept, probability $0.1$) or anything
+      (replaced by one of $n$ random tokens, probability $0.1 / n$ each), so the best prediction is the
+      posterior
+      $$q(x \mid v) \propto p(x) \left(0.1 \cdot [x = v] + \frac{0.1}{n}\right).$$
+
+    Returns the mean of $-\log q$ over the masked positions of `inputs`/`labels` (`labels` is $-100$ where
+    nothing is asked). $p$ is the training text's add-one smoothed frequency over the `n_random` ids
+    that random replacements are drawn from.
+    """
+    counts = torch.bincount(train_tokens, minlength=n_random)[:n_random].double() + 1.0
+    p = counts / counts.sum()  # [n_random]
+    p_keep = 1.0 - p_replace_mask - p_random
+    asked = labels != -100
+    x, v = labels[asked], inputs[asked]  # targets and what the model saw there
+    shown = v < n_random  # an ordinary token rather than `[MASK]`
+    v_shown = v.clamp(max=n_random - 1)
+    # Likelihood of seeing v given the original x, then the posterior's normaliser over all x
+    lik_true = p_keep * (x == v).double() + p_random / n_random
+    normaliser = p_keep * p[v_shown] + p_random / n_random
+    log_q_shown = (p[x] * lik_true / normaliser).log()
+    log_q = torch.where(shown, log_q_shown, p[x].log())
+    return float(-log_q.mean())

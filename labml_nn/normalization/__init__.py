@@ -21,4 +21,7 @@ They differ in *which* values the mean and variance are taken over:
 * [Layer normalization](layer_norm/index.html) normalises each sample over its own features. It does not
   depend on the batch and behaves the same in training and inference, which is why
   [Transformers](../transformers/index.html) and [MLP-Mixer](../transformers/mlp_mixer/index.html) use it.
+
+The models on this site call PyTorch's own `nn.BatchNorm2d` and `nn.LayerNorm`, which are fast; the classes
+on these pages are written to be read, and the tests check that they compute the same as PyTorch's.
 """

@@ -19,8 +19,9 @@ BERT, the [Vision Transformer](vit/index.html) and [MLP-Mixer](mlp_mixer/index.h
 $\sigma(x) = x \, \Phi(x)$, where $\Phi$ is the standard normal CDF, which is the default here.
 
 Attention mixes information between positions; this network transforms each position's features.
-In MLP-Mixer the same module is the *channel-mixing* MLP, and, applied to the transposed table,
-the *token-mixing* MLP.
+In MLP-Mixer this module is the *channel-mixing* MLP. The *token-mixing* MLP has the same two-layer shape
+but is its own class, [`TokenMixing`](mlp_mixer/index.html#TokenMixing): it acts on the columns of the
+transposed table, its width is tied to the number of tokens, and it can stand in for attention.
 """
 
 import torch

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from .merge import short_key
+from .merge import TranslationMerge, short_key
 from .status import Analyzer, PageReport, PageStatus, totals
-from .store import StoreError
+from .store import DEFAULT_MAX_FILE_BYTES, StoreError
 
 DESCRIPTION = """\
 Tools for translators. Translations live in one JSON file per source file and language
@@ -59,6 +59,7 @@ class Project:
     source_dir: Path
     translations_dir: Path
     languages: list[str]  # all of them, the default language first
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # the plugin's translation_file_limit_mb
 
     @property
     def targets(self) -> list[str]:
@@ -95,8 +96,9 @@ def load_project(config_file: Path) -> Project:
         raise SystemExit(f"error: {config_file} does not use the 'annotated' plugin")
     root = config_file.resolve().parent
     languages = [str(lang) for lang in settings.get("languages") or ["en"]]
+    limit_mb = float(settings.get("translation_file_limit_mb") or DEFAULT_MAX_FILE_BYTES / 2**20)
     return Project(config_file, root / str(settings.get("source_dir", "labml_nn")),
-                   root / str(settings.get("translations_dir") or "translations"), languages)
+                   root / str(settings.get("translations_dir") or "translations"), languages, int(limit_mb * 2**20))
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -232,7 +234,9 @@ def cmd_check(args, project: Project, analyzer: Analyzer) -> int:
                 bad += 1
             entries += len(checked.file.entries)
             for key, reason in checked.invalid.items():
-                line = checked.file.lines.get(key, 0)
+                # The line the build reports: for a duplicate key, the second one (the message names the first).
+                found = checked.entry_problems.get(key)
+                line = found[0].line if found else checked.file.lines.get(key, 0)
                 where = f"{checked.file.shown}:{line}" if line else checked.file.shown
                 print(f"{where}: {json.dumps(short_key(key), ensure_ascii=False)}: {reason}")
                 invalid += 1
@@ -410,7 +414,8 @@ def main(argv: list[str] | None = None, prog: str = "translations") -> int:
         print(f"error: source folder {project.source_dir} not found (from {project.config_file})",
               file=sys.stderr)
         return 2
-    analyzer = Analyzer(project.source_dir, project.translations_dir)
+    analyzer = Analyzer(project.source_dir, project.translations_dir,
+                        merge=TranslationMerge(project.translations_dir, project.max_file_bytes))
     try:
         return args.run(args, project, analyzer)
     except BrokenPipeError:

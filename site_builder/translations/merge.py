@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..normal_form import normalize_key
-from .store import TranslationFile, TranslationStore
+from .store import DEFAULT_MAX_FILE_BYTES, TranslationFile, TranslationStore
 from .validate import Glossary, has_text, is_plain_text_key, load_glossary, validate
 
 # Chinese and Japanese have no spaces between words, but browsers render a line break in HTML as one.
@@ -85,8 +85,8 @@ def check_file(file: TranslationFile, glossary: Glossary) -> CheckedFile:
 
 
 class TranslationMerge:
-    def __init__(self, translations_dir: Path):
-        self.store = TranslationStore(Path(translations_dir))
+    def __init__(self, translations_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
+        self.store = TranslationStore(Path(translations_dir), max_file_bytes)
         self._glossaries: dict[str, tuple[str, Glossary, list[Diagnostic]]] = {}
         self._files: dict[tuple[str, str], tuple[str, CheckedFile]] = {}
         self._reported_glossaries: set[tuple[str, str]] = set()

@@ -19,6 +19,8 @@ from ..atomic import write_atomic
 from ..normal_form import normalize_key
 
 GLOSSARY = "glossary.json"
+# One file translates one source: megabytes mean a mistake (a pasted dump), and reading it costs memory.
+DEFAULT_MAX_FILE_BYTES = 8 * 2**20
 _WS = " \t\n\r"
 
 
@@ -179,9 +181,17 @@ def dumps(entries: dict[str, str]) -> str:
     return json.dumps(entries, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
-def read_file(path: Path, shown: str | None = None) -> TranslationFile:
+def read_file(path: Path, shown: str | None = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> TranslationFile:
+    """The file's entries and problems. A file over `max_bytes` is not read: it is one problem."""
     shown = shown or path.as_posix()
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            result = TranslationFile(path, shown, True, f"size:{size}:{path.stat().st_mtime_ns}")
+            result.problems.append(Problem(0, 0, f"the file is {size / 2**20:.1f} MB, over the limit of "
+                                                 f"{max_bytes / 2**20:g} MB for one translation file "
+                                                 "(translation_file_limit_mb in mkdocs.yml)"))
+            return result
         raw = path.read_bytes()
     except FileNotFoundError:
         return TranslationFile(path, shown, False, "")
@@ -201,8 +211,9 @@ def read_file(path: Path, shown: str | None = None) -> TranslationFile:
 class TranslationStore:
     """The folder of translation files (`translations/`)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
         self.root = Path(root)
+        self.max_file_bytes = max_file_bytes
 
     def relative_json(self, rel: str) -> str:
         """`conv_mixer/__init__.py` → `conv_mixer/__init__.json`; `x/readme.md` → `x/readme.json`."""
@@ -223,7 +234,7 @@ class TranslationStore:
 
     def load(self, lang: str, rel: str) -> TranslationFile:
         path = self.path_for(lang, rel)
-        return read_file(path, self.shown(path))
+        return read_file(path, self.shown(path), self.max_file_bytes)
 
     def languages(self) -> list[str]:
         """Language folders present in the store."""
@@ -256,7 +267,7 @@ class TranslationStore:
         """
         path = self.path_for(lang, rel)
         for _ in range(attempts):
-            current = read_file(path, self.shown(path))
+            current = read_file(path, self.shown(path), self.max_file_bytes)
             if current.problems:
                 p = current.problems[0]
                 raise StoreError(current.shown, p.line, p.column,

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nh3
 
+from ..unsafe_text import unsafe_characters
 from .store import Problem, _pos
 
 # --- the allowlist ------------------------------------------------------------------------------
@@ -340,6 +341,8 @@ def validate(key: str, value: str, glossary: Glossary | None = None) -> Verdict:
     glossary = glossary or _NO_GLOSSARY
     if not value.strip():
         return Verdict(None, empty=True)
+    if unsafe := unsafe_characters(value):
+        return Verdict(None, tuple(f"contains {reason}" for reason in unsafe))
     if is_plain_text_key(key):
         reasons = []
         if re.search(r'[<>"]', value):

@@ -45,7 +45,9 @@ The variance estimate uses the *unbiased* $\frac{m}{m-1} \sigma^2_\mathcal{B}$, 
 (and as `torch.nn.BatchNorm2d` does), while the normalization during training uses the biased
 $\sigma^2_\mathcal{B}$.
 
-[ConvMixer](../../conv_mixer/index.html) uses batch normalization after every convolution.
+[ConvMixer](../../conv_mixer/index.html) uses batch normalization after every convolution, through PyTorch's
+`nn.BatchNorm2d`; the class below computes the same (the tests compare the two in training and evaluation)
+and is written to be read.
 """
 
 import torch

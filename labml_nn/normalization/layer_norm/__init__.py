@@ -24,6 +24,8 @@ The gain $\gamma \in \mathbb{R}^H$ and bias $\beta \in \mathbb{R}^H$ are per fea
 normalised on its own, so there are no running statistics and training and inference compute the same thing.
 In a [Transformer](../../transformers/index.html) or [MLP-Mixer](../../transformers/mlp_mixer/index.html)
 the input is `[batch, seq, d_model]` and every token vector is normalised over its $d_{model}$ features.
+Those models call PyTorch's `nn.LayerNorm`; the class below computes the same (the tests compare values and
+gradients) and is written to be read.
 
 `normalized_shape` may also name several trailing dimensions (for example `[C, H, W]` to normalise a whole
 image); the mean and variance are then over all of them.

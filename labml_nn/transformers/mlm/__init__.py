@@ -29,7 +29,18 @@ right one, the model cannot tell which positions will be scored and must keep a 
 token.
 
 The model here is a [Transformer encoder](../models.html#Encoder) over token and position embeddings
-followed by a linear map to vocabulary logits. Its token-mixing sub-layer is either
+followed by a linear map to vocabulary logits. It is smaller and simpler than BERT in three ways, each
+marked where the code makes it:
+
+* its layers are **pre-norm** (LayerNorm in front of each sub-layer, plus one at the end); BERT, like the
+  original Transformer, is post-norm;
+* its **prediction head is one linear layer** with its own weights; BERT first transforms the output
+  (a dense layer, GELU and LayerNorm) and then multiplies by the *transposed token embedding table*
+  (the input and output embeddings are tied), plus a bias per token;
+* it has no `[CLS]`/`[SEP]` tokens, segment embeddings or next-sentence task: just masked language modelling
+  on windows of text.
+
+Its token-mixing sub-layer is either
 [multi-head self-attention](../mha.html#MultiHeadAttention) or the
 [token-mixing MLP of MLP-Mixer](../mlp_mixer/index.html#TokenMixing), which turns it into an MLP-Mixer for
 text.
@@ -114,7 +125,7 @@ class MaskedLanguageModel(nn.Module):
     * `vocab_size` is the number of token ids
     * `seq_len` is the maximum (attention) or exact (`mlp_mixer`) sequence length
     * `d_model`, `n_layers`, `n_heads` and `d_ff` size the encoder; `n_heads` is unused by the Mixer
-    * `mixer` is `"attention"` for a BERT-style Transformer or `"mlp_mixer"` to replace every
+    * `mixer` is `"attention"` for a Transformer encoder or `"mlp_mixer"` to replace every
       self-attention by a [`TokenMixing`](../mlp_mixer/index.html#TokenMixing) MLP over the sequence
     * `token_mlp_dim` is the hidden width $D_S$ of the token-mixing MLP (default `d_ff`)
     * `dropout` is the dropout probability inside the encoder
@@ -157,13 +168,14 @@ class MaskedLanguageModel(nn.Module):
                 return MultiHeadAttention(d_model, n_heads, dropout=dropout)
             return TokenMixing(seq_len, d_model, token_mlp_dim)
 
-        # Pre-norm encoder layers with a GELU feed-forward network, as BERT
+        # Encoder layers with a GELU feed-forward network, as BERT's, but pre-norm where BERT is post-norm
         def make_layer() -> TransformerLayer:
             feed_forward = FeedForward(d_model, d_ff, dropout=dropout)
             return TransformerLayer(d_model, make_mixer(), feed_forward, dropout)
 
         self.encoder = Encoder(make_layer, n_layers, d_model)
-        # The prediction head: encoder output to a logit per vocabulary entry
+        # The prediction head: encoder output to a logit per vocabulary entry. One linear layer, untied from
+        # the token embeddings (BERT adds a dense-GELU-LayerNorm transform and reuses the embedding table)
         self.head = nn.Linear(d_model, vocab_size)
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -77,6 +77,7 @@ from torch import nn
 
 from labml_nn.transformers.embeddings import PatchEmbedding
 from labml_nn.transformers.feed_forward import FeedForward
+from labml_nn.transformers.models import DropPath, drop_path_rates
 
 # ![MLP-Mixer: per-patch linear layer, token- and channel-mixing MLP layers, classifier](mlp_mixer.svg)
 #
@@ -174,12 +175,15 @@ class MixerLayer(nn.Module):
     * `d_model` is $C$
     * `token_mlp_dim` is $D_S$
     * `channel_mlp_dim` is $D_C$
+    * `drop_path` is the probability of skipping each MLP block for a sample
+      ([stochastic depth](../models.html#DropPath)), 0 by default
 
     This is the same computation as a pre-norm [`TransformerLayer`](../models.html#TransformerLayer) with
     [`TokenMixing`](#TokenMixing) in place of attention; it is written out here to follow equation (1).
     """
 
-    def __init__(self, n_patches: int, d_model: int, token_mlp_dim: int, channel_mlp_dim: int):
+    def __init__(self, n_patches: int, d_model: int, token_mlp_dim: int, channel_mlp_dim: int,
+                 drop_path: float = 0.0):
         super().__init__()
         # LayerNorm in front of the token-mixing MLP; it normalises each *row* (token) over its $C$ channels
         self.norm1 = nn.LayerNorm(d_model)
@@ -190,15 +194,16 @@ class MixerLayer(nn.Module):
         # Channel-mixing MLP, $W_3$ and $W_4$, with GELU. This is exactly the
         # [position-wise feed-forward network](../feed_forward.html#FeedForward) of a Transformer
         self.channel_mixing = FeedForward(d_model, channel_mlp_dim, activation=nn.GELU())
+        self.drop_path = DropPath(drop_path)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """`x` is the table $X$, `[batch, n_patches, d_model]`; returns $Y$ of the same shape."""
         # $U_{*,i} = X_{*,i} + W_2 \, \sigma(W_1 \operatorname{LayerNorm}(X)_{*,i})$
         z = self.norm1(x)  # [batch, n_patches, d_model]
-        u = x + self.token_mixing(z, z, z)  # [batch, n_patches, d_model]
+        u = x + self.drop_path(self.token_mixing(z, z, z))  # [batch, n_patches, d_model]
         # $Y_{j,*} = U_{j,*} + W_4 \, \sigma(W_3 \operatorname{LayerNorm}(U)_{j,*})$;
         # `nn.Linear` acts on the last axis, so rows need no transpose
-        y = u + self.channel_mixing(self.norm2(u))  # [batch, n_patches, d_model]
+        y = u + self.drop_path(self.channel_mixing(self.norm2(u)))  # [batch, n_patches, d_model]
         #
         return y
 
@@ -217,6 +222,9 @@ class MLPMixer(nn.Module):
     * `d_model` is the hidden size $C$
     * `n_layers` is the number of Mixer layers
     * `token_mlp_dim` is $D_S$ and `channel_mlp_dim` is $D_C$
+    * `drop_path` is the [stochastic depth](../models.html#DropPath) rate of the last layer, growing
+      linearly from the first; the paper uses stochastic depth when it trains on ImageNet from scratch.
+      Off by default
     """
 
     def __init__(
@@ -230,6 +238,7 @@ class MLPMixer(nn.Module):
         n_layers: int,
         token_mlp_dim: int,
         channel_mlp_dim: int,
+        drop_path: float = 0.0,
     ):
         super().__init__()
         # The per-patch fully-connected layer ("stem"): flattened $P \times P \times C_{in}$ patches to
@@ -240,7 +249,8 @@ class MLPMixer(nn.Module):
         self.n_patches = self.patch_embedding.n_patches
         # The Mixer layers. Note: no position embedding is added anywhere
         self.layers = nn.ModuleList(
-            [MixerLayer(self.n_patches, d_model, token_mlp_dim, channel_mlp_dim) for _ in range(n_layers)]
+            [MixerLayer(self.n_patches, d_model, token_mlp_dim, channel_mlp_dim, p)
+             for p in drop_path_rates(drop_path, n_layers)]
         )
         # The LayerNorm in front of the head (the official code calls it `pre_head_layer_norm`)
         self.norm = nn.LayerNorm(d_model)
@@ -250,9 +260,15 @@ class MLPMixer(nn.Module):
         self._init_weights()
 
     def _init_weights(self):
-        """
-        Initialisation as in the paper's reference code: Xavier-uniform weights and near-zero biases for
-        the MLPs, and a zero-initialised head, so the untrained network predicts uniform probabilities.
+        r"""
+        Every linear layer (stem, MLPs) gets Xavier-uniform weights and biases drawn from a normal
+        distribution with standard deviation $10^{-6}$, and the head is zero-initialised, so the untrained
+        network predicts uniform probabilities.
+
+        Only the zero head comes from Mixer's reference code. Its MLPs keep Flax's defaults (LeCun-normal
+        weights, zero biases); Xavier-uniform weights with $10^{-6}$ biases are the scheme of *ViT's*
+        reference code for its MLP blocks, which we use here for every linear layer. (The paper itself does
+        not describe an initialisation.)
         """
         for module in self.modules():
             if isinstance(module, nn.Linear):

@@ -1,7 +1,7 @@
 r"""
 ---
 title: MLP-Mixer experiment on handwritten digits
-summary: Train a small MLP-Mixer on scikit-learn's bundled digits, offline, on a CPU in well under a minute.
+summary: Train a small MLP-Mixer on scikit-learn's bundled digits, offline, on a CPU in about a minute.
 ---
 
 # Training MLP-Mixer on handwritten digits
@@ -15,9 +15,17 @@ python -m labml_nn.transformers.mlp_mixer.experiment
 
 ![Loss and accuracy](experiment.png)
 
-The plot above comes from `python -m labml_nn.transformers.mlp_mixer.experiment` on two CPU cores (about 24
-seconds of wall time): after 25 epochs the validation accuracy is **98.33%** (validation loss 0.0699); the
-target is at least 95%.
+The plot above is seed 0 of these three runs (`--deterministic` fixes threads and kernels, so they give the
+same numbers on any machine with the same PyTorch):
+
+```bash
+python -m labml_nn.transformers.mlp_mixer.experiment --deterministic --seed 0   # and --seed 1, --seed 2
+```
+
+After 25 epochs the validation accuracy is **98.05% ± 0.48%** (mean ± standard deviation over the three seeds,
+which reached 98.33%, 97.49%, 98.33%; validation loss 0.0826 ± 0.0169); the target is at least 95%. A run took
+26 ± 4 seconds of wall time, training at 2,502 images per second, on one thread of a 2-core Intel Xeon virtual
+machine (PyTorch 2.13.0, CPU) that other jobs were sharing at the time (load average about 7).
 
 With $2 \times 2$ patches an $8 \times 8$ digit becomes a table of $S = 16$ tokens. The token-mixing MLPs
 see all 16 positions at once, so even one layer relates every part of the digit to every other part;
@@ -59,21 +67,24 @@ class Config(VisionConfig):
     epochs: int = option(25, "passes over the training set")
     lr: float = option(5e-3, "peak learning rate")
     # Side of the square patches, $P$; the image side must be a multiple of it
-    patch_size: int = option(2, "patch side P")
+    patch_size: int = option(2, "patch side P", low=1)
     # Hidden size $C$, the width of every token
-    d_model: int = option(64, "hidden size C")
-    n_layers: int = option(4, "number of Mixer layers")
+    d_model: int = option(64, "hidden size C", low=1)
+    n_layers: int = option(4, "number of Mixer layers", low=1)
     # Hidden width of the token-mixing MLP, $D_S$
-    token_mlp_dim: int = option(32, "token-mixing MLP width D_S")
+    token_mlp_dim: int = option(32, "token-mixing MLP width D_S", low=1)
     # Hidden width of the channel-mixing MLP, $D_C$
-    channel_mlp_dim: int = option(128, "channel-mixing MLP width D_C")
+    channel_mlp_dim: int = option(128, "channel-mixing MLP width D_C", low=1)
+    # [Stochastic depth](../models.html#DropPath) of the last layer; the paper uses it on ImageNet
+    drop_path: float = option(0.0, "stochastic depth rate", low=0, high=1, high_open=True)
 
 
 def make_model(config: Config, data: VisionData) -> MLPMixer:
     """Build the Mixer for the dataset's image size, channels and classes."""
     return MLPMixer(image_size=data.image_size, patch_size=config.patch_size, in_channels=data.in_channels,
                     n_classes=data.n_classes, d_model=config.d_model, n_layers=config.n_layers,
-                    token_mlp_dim=config.token_mlp_dim, channel_mlp_dim=config.channel_mlp_dim)
+                    token_mlp_dim=config.token_mlp_dim, channel_mlp_dim=config.channel_mlp_dim,
+                    drop_path=config.drop_path)
 
 
 def main(argv: list[str] | None = None):

@@ -51,7 +51,7 @@ from torch import nn
 from labml_nn.transformers.embeddings import PatchEmbedding
 from labml_nn.transformers.feed_forward import FeedForward
 from labml_nn.transformers.mha import MultiHeadAttention
-from labml_nn.transformers.models import Encoder, TransformerLayer
+from labml_nn.transformers.models import Encoder, TransformerLayer, drop_path_rates
 
 # ![ViT: patch projection, class token, position embeddings, encoder layers, classifier](vit.svg)
 #
@@ -75,6 +75,12 @@ class VisionTransformer(nn.Module):
     * `dropout` is applied after the embeddings, to the attention weights, inside the MLP and to each
       sub-layer's output
     * `use_position_embeddings=False` leaves out $E_{pos}$ (to show why it is needed)
+    * `drop_path` is the [stochastic depth](../models.html#DropPath) rate of the last layer; layer $\ell$
+      skips its sub-layers with probability $\frac{\ell}{L}$ `drop_path` (not in the ViT paper; DeiT's
+      recipe for ImageNet-1k uses 0.1)
+
+    The class token and the position embeddings are learned vectors, not the weight of a layer, so the
+    trainer does [not decay](../../experiments/trainer.html#make_optimizer) them.
     """
 
     def __init__(
@@ -90,6 +96,7 @@ class VisionTransformer(nn.Module):
         d_ff: int,
         dropout: float = 0.0,
         use_position_embeddings: bool = True,
+        drop_path: float = 0.0,
     ):
         super().__init__()
         # The patch embedding $x_p^i E$
@@ -108,15 +115,16 @@ class VisionTransformer(nn.Module):
 
         # The encoder: $L$ pre-norm layers of self-attention and GELU MLP, and the final
         # $\operatorname{LN}$ of equation 4
-        def make_layer() -> TransformerLayer:
+        def make_layer(p_drop: float) -> TransformerLayer:
             return TransformerLayer(
                 d_model,
                 self_attn=MultiHeadAttention(d_model, n_heads, dropout=dropout),
                 feed_forward=FeedForward(d_model, d_ff, dropout=dropout, activation=nn.GELU()),
                 dropout=dropout,
+                drop_path=p_drop,
             )
 
-        self.encoder = Encoder(make_layer, n_layers, d_model)
+        self.encoder = Encoder([make_layer(p) for p in drop_path_rates(drop_path, n_layers)], d_model=d_model)
         # The classifier head (zero-initialised, as the paper does for fine-tuning), or nothing
         self.n_classes = n_classes
         if n_classes > 0:
