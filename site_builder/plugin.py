@@ -30,8 +30,10 @@ from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sh
 from .atomic import make_mkdocs_writes_atomic, remove_leftovers, write_atomic
 from .cache import content_key
 from .children import stop_children
+from .code_index import search_records
 from .config import SiteConfig
 from .engine import Engine, shared_engine
+from .figures import figures
 from .links import Link, check_links, ids_in_html
 from .notes import link_targets
 from .parser import readable_title
@@ -75,6 +77,7 @@ class AnnotatedConfig(base.Config):
     translations_dir = c.Optional(c.Type(str))
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
+    site_names = c.Type(dict, default={})  # language → the site's name in it (default: mkdocs' site_name)
     sanitize_notes = c.Type(bool, default=False)  # notes are trusted HTML unless this is true
     translation_file_limit_mb = c.Type((int, float), default=8)  # a bigger translation file is refused
     # Rendered pages kept between builds, relative to mkdocs.yml; safe to delete; "" turns it off.
@@ -417,7 +420,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         font_base = katex_css.rsplit("/", 1)[0] + "/fonts/"
         fonts = (view or {}).get("katex_fonts") or (katex_fonts(page.content) if page.content else [])
         return {
-            "lang": lang, "title": page.title or "", "site_name": self.site.site_name,
+            "lang": lang, "title": page.title or "", "site_name": self.config.site_names.get(lang, self.site.site_name),
             "description": (view or {}).get("summary") or (page.meta.get("summary") if page.meta else None),
             "canonical": self.site.site_url + url if self.site.site_url else None,
             "alternates": alternates, "languages": languages, "og_locale": OG_LOCALES.get(lang, lang),
@@ -456,11 +459,12 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             site_dir, node_modules = Path(config.site_dir), self.engine.math.node_modules
             if self.serving:
                 # The browser reloads at once; the search index follows a moment later.
-                thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules), daemon=True)
+                thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules, self._definitions()),
+                                          daemon=True)
                 AnnotatedPlugin._search_thread = thread
                 thread.start()
             else:
-                build_search_index(site_dir, node_modules)
+                build_search_index(site_dir, node_modules, self._definitions())
         if self.serving:  # what the next save's quick rebuild starts from
             watched = [Path(config.docs_dir), Path(config.config_file_path or "mkdocs.yml"), THEME_DIR,
                        self.site.source_dir, *([self.site.translations_dir] if self.site.translations_dir else [])]
@@ -475,6 +479,18 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self._nav = nav
         return nav
 
+    def _definitions(self) -> list[dict]:
+        """Search records for every class, function and method, on each language's page."""
+        records = []
+        for (rel, lang), rendered in self.rendered.items():
+            entry = next((e for e in self.structure.entries if e.source == rel), None)
+            page = self.engine.source(rel)[1]
+            if entry is None or page.language != "python":
+                continue
+            records += search_records(page.text, rendered.rows, "/" + self._prefix(lang) + entry.url, lang,
+                                      rendered.title)
+        return records
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # (Implementing on_startup also keeps this plugin alive across `mkdocs serve` rebuilds.)
         self.serving = command == "serve"
@@ -485,6 +501,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if config.theme.name == "annotated":
             env.autoescape = True
         env.bytecode_cache = _TEMPLATE_CACHE
+        env.filters["figures"] = figures
         self._env = env
         return env
 
@@ -554,9 +571,9 @@ def _render_nothing(page: Page, config: MkDocsConfig, files: Files) -> None:
     page.toc = get_toc([])
 
 
-def _index_quietly(site_dir: Path, node_modules: Path) -> None:
+def _index_quietly(site_dir: Path, node_modules: Path, records: list[dict]) -> None:
     try:
-        build_search_index(site_dir, node_modules)
+        build_search_index(site_dir, node_modules, records)
     except Exception as e:  # a dev server keeps serving; the next save tries again
         log.warning(f"search index not updated: {e}")
 

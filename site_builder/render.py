@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlsplit
 
+from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_file, highlight_snippets
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
@@ -30,6 +31,12 @@ class RenderedRow:
     code_html: str
     first_line: int | None
     fallback: bool = False  # a translated page showing this note in English
+    lines: list[int] = field(default_factory=list)  # the source line number of each code line
+
+    @property
+    def numbered_code(self) -> str:
+        """The code as one block per line, each with its original line number (see code_lines)."""
+        return numbered_code(self.code_html, self.lines)
 
 
 @dataclass
@@ -55,7 +62,7 @@ def to_record(page: RenderedPage) -> tuple:
     several times faster than pickled objects)."""
     diagnostics = [tuple(vars(d).values()) for d in page.diagnostics]
     problems = [tuple(vars(d).values()) for d in page.translation_problems]
-    rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback) for r in page.rows]
+    rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback, r.lines) for r in page.rows]
     return (page.source, page.lang, page.title, page.summary, page.paper_url, page.redirect, rows, diagnostics,
             problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys)
 
@@ -63,7 +70,8 @@ def to_record(page: RenderedPage) -> tuple:
 def from_record(record: tuple) -> RenderedPage:
     (source, lang, title, summary, paper_url, redirect, rows, diagnostics, problems, links, ids, total, fallback,
      keys) = record
-    return RenderedPage(source, lang, title, summary, paper_url, redirect, [RenderedRow(*r) for r in rows],
+    rendered_rows = [RenderedRow(*r[:6], list(r[6])) for r in rows]
+    return RenderedPage(source, lang, title, summary, paper_url, redirect, rendered_rows,
                         [Diagnostic(*d) for d in diagnostics], [Diagnostic(*d) for d in problems],
                         [tuple(link) for link in links], set(ids), total, fallback, list(keys))
 
@@ -174,7 +182,7 @@ def finish_page(
         ids.update(anchor_ids(note.key))
         code = "\n".join(highlighted[n - 1] for n in row.lines) if page.language == "python" else ""
         rows.append(RenderedRow(row.id, row.kind, note_html, code, row.lines[0] if row.lines else None,
-                                fallback))
+                                fallback, list(row.lines) if code else []))
     meta = page.meta
     title = meta.title or posixpath.basename(page.path)
     summary = meta.summary

@@ -20,6 +20,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "status_intro": "How much of each page is translated. Missing and stale notes, and translations "
                         "waiting for review, are shown in English; "
                         "the translators' guide explains how to help.",
+        "code_label": "Code; arrow keys move between names, Enter highlights a name",
+        "no_results": "No results", "search_results": "Search results", "close": "Close",
+        "theme_auto": "Theme: follows the system (click for dark or light)", "theme_dark": "Theme: dark",
+        "theme_light": "Theme: light", "figure": "Figure",
     },
     "zh": {
         "skip": "跳到正文", "breadcrumbs": "导航路径", "language": "语言", "toggle_theme": "切换深色模式",
@@ -32,6 +36,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "stale_guide": "本译文依据的是这篇指南较早的英文版本，英文版此后已有改动。最新内容请参阅"
                        "<a href=\"{href}\">英文版指南</a>。",
         "status_intro": "各页面的翻译进度。缺失、过时或待审校的注释以英文显示；参与翻译的方法见译者指南。",
+        "code_label": "代码；方向键在名称之间移动，回车键高亮该名称",
+        "no_results": "没有结果", "search_results": "搜索结果", "close": "关闭",
+        "theme_auto": "主题：跟随系统（点击切换深色或浅色）", "theme_dark": "主题：深色", "theme_light": "主题：浅色",
+        "figure": "图",
     },
     "ja": {
         "skip": "本文へ移動", "breadcrumbs": "パンくずリスト", "language": "言語",
@@ -47,6 +55,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
                        "最新の内容は<a href=\"{href}\">英語版のガイド</a>をご覧ください。",
         "status_intro": "ページごとの翻訳の進み具合です。未翻訳、古くなった、または確認待ちの注釈は英語で表示されます。"
                         "協力の方法は翻訳者ガイドをご覧ください。",
+        "code_label": "コード。矢印キーで名前の間を移動し、Enter キーで名前をハイライトします",
+        "no_results": "見つかりませんでした", "search_results": "検索結果", "close": "閉じる",
+        "theme_auto": "テーマ：システムに従う（クリックでダーク／ライト）", "theme_dark": "テーマ：ダーク",
+        "theme_light": "テーマ：ライト", "figure": "図",
     },
 }
 
