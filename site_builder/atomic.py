@@ -1,8 +1,14 @@
-"""Replace files atomically: write a temporary file beside the target, then rename over it."""
+"""Replace files atomically: write a temporary file beside the target, then rename over it.
+
+A temporary file is named `<name>.<pid>.<random>.tmp`: not a dot-file, so mkdocs' clean removes it from
+`site/`; ignored by `.gitignore` (`*.tmp`); and `remove_leftovers` can tell one whose writer is gone
+(a killed run) from one being written right now.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -24,7 +30,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
@@ -39,6 +45,33 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+_TEMP = re.compile(r".+\.(\d+)\.[A-Za-z0-9_]+\.tmp")
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete the temporary files under `folder` whose writing process no longer exists."""
+    removed = []
+    for path in folder.rglob("*.tmp") if folder.is_dir() else []:
+        match = _TEMP.fullmatch(path.name)
+        if match and not _alive(int(match.group(1))):
+            try:
+                path.unlink()
+                removed.append(path)
+            except FileNotFoundError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def write_site_file(content: bytes, output_path: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 
 @dataclass
@@ -16,6 +17,7 @@ class SiteConfig:
     languages: list[str] = field(default_factory=lambda: ["en"])  # the first is the default
     translations_dir: Path | None = None
     offline_assets: bool = False  # copy KaTeX CSS and fonts into the site instead of the CDN
+    sanitize_notes: bool = False  # notes through the translations' HTML allowlist (untrusted authors)
     docs_dir: Path | None = None  # mkdocs' docs_dir: images may also live there, at the page's path
     cache_dir: Path | None = None  # rendered pages kept between builds (None: only in memory)
 
@@ -26,5 +28,6 @@ class SiteConfig:
     def source_link(self, rel: str, line: int | None = None) -> str | None:
         if not self.source_url:
             return None
-        url = self.source_url.format(path=rel)
+        # The path is percent-encoded: a file name may hold `"`, `<`, `#` or spaces.
+        url = self.source_url.format(path=quote(rel, safe="/"))
         return f"{url}#L{line}" if line else url

@@ -66,16 +66,27 @@ def clean(text: str) -> tuple[str, int]:
 
 
 def sphinx_fields(note: str) -> str:
+    """The note with its Sphinx fields as markdown (see `sphinx_fields_with_lines`)."""
+    return sphinx_fields_with_lines(note)[0]
+
+
+def sphinx_fields_with_lines(note: str) -> tuple[str, list[int]]:
     """`:param name: text` / `:type name: t` → a markdown list ("`name` (`t`) text"); `:return:` and
     `:raises E:` → a *Returns* / *Raises* paragraph. Text outside fields, and fenced code, is kept.
 
     A field's text may continue on following lines that are indented more than the field. A blank
     line is put before the list when text precedes it directly (markdown needs one).
     """
-    if ":" not in note:
-        return note
     lines = note.split("\n")
+    if ":" not in note:
+        return note, list(range(len(lines)))
     out: list[str] = []
+    origin: list[int] = []  # for each line of `out`, the line of `note` it comes from (diagnostics)
+
+    def emit(text: str, source: int) -> None:
+        out.append(text)
+        origin.append(min(source, len(lines) - 1))
+
     params: dict[str, list] = {}  # name → [out index of its item, text lines, type]
     in_fence = False
     i = 0
@@ -85,9 +96,10 @@ def sphinx_fields(note: str) -> str:
             in_fence = not in_fence
         m = None if in_fence else _FIELD.match(line)
         if m is None:
-            out.append(line)
+            emit(line, i)
             i += 1
             continue
+        field_line = i
         indent = len(m.group("indent").expandtabs())
         text = [m.group("text") or ""]
         i += 1
@@ -104,29 +116,29 @@ def sphinx_fields(note: str) -> str:
             entry = params.get(name)
             if entry is None:
                 if out and out[-1].strip() and not _is_item(out[-1]):
-                    out.append("")
+                    emit("", field_line)
                 entry = params[name] = [len(out), "", ""]
-                out.append("")
+                emit("", field_line)
             if kind == "type":
                 entry[2] = type_
             else:
                 entry[1], entry[2] = body, type_ or entry[2]
             out[entry[0]] = _item(name, entry[2], entry[1])
             if i < len(lines) and lines[i].strip() and not _FIELD.match(lines[i]):
-                out.append("")  # text after the list is a paragraph, not part of the last item
+                emit("", i)  # text after the list is a paragraph, not part of the last item
             continue
         if out and out[-1].strip():
-            out.append("")
+            emit("", field_line)
         if kind in ("return", "returns"):
-            out.append(f"*Returns:* {body}".rstrip())
+            emit(f"*Returns:* {body}".rstrip(), field_line)
         elif kind == "rtype":
-            out.append(f"*Return type:* `{body}`" if body else "")
+            emit(f"*Return type:* `{body}`" if body else "", field_line)
         else:
             exception = f" `{arg}`" if arg else ""
-            out.append(f"*Raises*{exception}{':' if body else ''} {body}".rstrip())
+            emit(f"*Raises*{exception}{':' if body else ''} {body}".rstrip(), field_line)
         if i < len(lines) and lines[i].strip():
-            out.append("")
-    return "\n".join(out)
+            emit("", i)
+    return "\n".join(out), origin
 
 
 def _is_item(line: str) -> bool:

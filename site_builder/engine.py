@@ -23,8 +23,8 @@ from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
 from .notes import NotePreparer
 from .page import SourcePage
-from .parser import parse_file
-from .render import PageJob, RenderedPage, Translate, finish_page, from_record, start_page, to_record
+from .parser import code_only_page, parse_file
+from .render import PageJob, RenderedPage, Translate, code_only_render, finish_page, from_record, start_page, to_record
 from .structure import SiteStructure, page_url, scan_assets
 
 
@@ -49,8 +49,8 @@ class Engine:
     def display_path(self, rel: str) -> str:
         """How messages name a source: relative to the project when possible."""
         path = self.config.source_dir / rel
-        try:
-            return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
+        try:  # the folder resolved, not the file: it may be a symlink (even one that loops)
+            return (path.parent.resolve() / path.name).relative_to(self.config.project_dir.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -64,7 +64,12 @@ class Engine:
         digest = hashlib.sha1(data).hexdigest()
         cached = self._sources.get(rel)
         if cached is None or cached.digest != digest:
-            cached = _Cached(digest, parse_file(path, self.display_path(rel)))
+            shown = self.display_path(rel)
+            try:
+                page = parse_file(path, shown)
+            except Exception as e:  # one file the parser cannot handle must not stop the build
+                page = code_only_page(data.decode("utf-8", "replace"), shown, getattr(e, "lineno", None) or 1, e)
+            cached = _Cached(digest, page)
             self._sources[rel] = cached
         return cached.digest, cached.value  # type: ignore[return-value]
 
@@ -101,14 +106,25 @@ class Engine:
                 continue
             _, page = self.source(rel)
             translate: Translate | None = self.translator.for_page(lang, rel)[1] if translating else None
-            started.append((rel, digest, translate, self._start(page)))
+            try:
+                started.append((rel, digest, translate, self._start(page)))
+            except Exception as e:
+                started.append((rel, digest, None, self._failed(page, lang, e)))
         progress = tqdm(started, desc=f"pages ({lang})", unit="page", leave=False,
                         disable=len(started) < 20 or not sys.stderr.isatty())
         for rel, digest, translate, job in progress:
-            rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
-                                   highlighted=self._highlighted(job.page),
-                                   rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
-                                                         known_urls=urls))
+            if isinstance(job, RenderedPage):  # failed while starting; never cached: the next build tries again
+                out[rel] = job
+                continue
+            try:
+                rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
+                                       highlighted=self._highlighted(job.page),
+                                       rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
+                                                             known_urls=urls),
+                                       sanitize=self.config.sanitize_notes)
+            except Exception as e:
+                out[rel] = self._failed(job.page, lang, e)  # never cached, like a failure to start
+                continue
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel, rendered.keys)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
@@ -118,7 +134,8 @@ class Engine:
 
     def _settings(self) -> tuple:
         c = self.config
-        return (str(c.source_dir.resolve()), str(c.docs_dir), str(c.translations_dir), c.default_language)
+        return (str(c.source_dir.resolve()), str(c.docs_dir), str(c.translations_dir), c.default_language,
+                c.sanitize_notes)
 
     def _images(self) -> list[str]:
         """Every image a note could show (beside the sources or in docs_dir): whether one exists
@@ -147,6 +164,22 @@ class Engine:
 
     def _start(self, page: SourcePage) -> PageJob:
         return start_page(page, self.preparer, _StoredMath(self.math, self.cache))
+
+    def _failed(self, page: SourcePage, lang: str, error: Exception) -> RenderedPage:
+        """A page that failed to render (e.g. markdown nested too deeply for python-markdown's recursion):
+        the file as code, a note saying why, and a diagnostic at the note that fails on its own."""
+        line = 1
+        for row in page.rows:
+            try:
+                self.preparer.prepare(row.note)
+            except Exception:
+                line = row.note_line
+                break
+        try:
+            highlighted = self._highlighted(page)
+        except Exception:  # the highlighter may be what failed: the code is shown plain
+            highlighted = []
+        return code_only_render(page, lang, line, error, highlighted)
 
     def _image_check(self, rel: str):
         folder = posixpath.dirname(rel)

@@ -8,6 +8,7 @@ import yaml
 
 from .diagnostics import Diagnostic
 from .page import PageMeta
+from .urls import is_web_url, paper_url
 
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FIELDS = ("title", "summary", "paper", "redirect")
@@ -64,5 +65,24 @@ def split_front_matter(
         if not isinstance(value, str):
             problems.append(Diagnostic(path, yaml_line, f"front matter {key!r} must be plain text"))
             continue
-        setattr(meta, key, str(value).strip())
+        value = str(value).strip()
+        if key in _URL_FIELDS and value and not _URL_FIELDS[key](value):
+            line = _key_line(yaml_text, key, yaml_line)
+            problems.append(Diagnostic(path, line, f"front matter {key!r} must be {_URL_RULES[key]}, "
+                                                   f"not {value[:80]!r}; ignored"))
+            continue
+        setattr(meta, key, value)
     return meta, body, consumed, problems
+
+
+# Links the theme prints from front matter: only what cannot run script (`urls`).
+_URL_FIELDS = {"paper": lambda v: paper_url(v) is not None, "redirect": is_web_url}
+_URL_RULES = {"paper": "an arXiv id (1706.03762) or an http(s) URL", "redirect": "an http(s) URL"}
+
+
+def _key_line(yaml_text: str, key: str, first: int) -> int:
+    """The line of `key:` in the front matter (`first` is the line of the YAML's first line)."""
+    for offset, line in enumerate(yaml_text.removeprefix("\n").split("\n")):
+        if re.match(rf"\s*['\"]?{key}['\"]?\s*:", line):
+            return first + offset
+    return first

@@ -98,14 +98,21 @@ def highlight_inline(code: str, language: str | None = "python") -> str:
     return "\n".join(highlight_lines(code, language))
 
 
+def _ends_with_its_line(snippet: str) -> bool:
+    """Whether the lexer is back in its first state after this one-line snippet: not when a
+    triple-quoted string, a line continuation or an f-string's `{` (whose expression may go on to
+    the next line) is left open."""
+    return ("\n" not in snippet and '"""' not in snippet and "'''" not in snippet
+            and not snippet.rstrip().endswith("\\") and not ("{" in snippet and ("'" in snippet or '"' in snippet)))
+
+
 def highlight_snippets(snippets: list[str]) -> list[str]:
     """Many one-line Python snippets (a page's inline code) lexed in one pass, one result each.
 
     The lexer is back in its initial state at every line break unless a triple-quoted string or a
     line continuation is open, so snippets without those can share a single call.
     """
-    shared = [s for s in dict.fromkeys(snippets)
-              if "\n" not in s and '"""' not in s and "'''" not in s and not s.rstrip().endswith("\\")]
+    shared = [s for s in dict.fromkeys(snippets) if _ends_with_its_line(s)]
     lines = highlight_lines("\n".join(shared)) if shared else []
     lines += [""] * (len(shared) - len(lines))  # trailing empty snippets make no line
     html = dict(zip(shared, lines, strict=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
 import markdown
 
@@ -99,7 +99,9 @@ def fill(html: str, rendered: list[str]) -> str:
 
 
 def link_targets(html: str) -> list[str]:
-    return _HREF.findall(html)
+    """The `href`s of `html` as a browser reads them: entities decoded (python-markdown writes an email
+    autolink `<ada@example.org>` as `&#109;&#97;...`, which is `mailto:ada@example.org`)."""
+    return [unescape(href) for href in _HREF.findall(html)]
 
 
 def anchor_ids(html: str) -> list[str]:

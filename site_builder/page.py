@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
+from .urls import paper_url
 
 
 @dataclass
@@ -18,12 +19,8 @@ class PageMeta:
 
     @property
     def paper_url(self) -> str | None:
-        """`paper` is an arXiv id or a URL."""
-        if not self.paper:
-            return None
-        if "://" in self.paper:
-            return self.paper
-        return f"https://arxiv.org/abs/{self.paper}"
+        """`paper` is an arXiv id or an http(s) URL; anything else gives no link (see `urls`)."""
+        return paper_url(self.paper)
 
 
 @dataclass
@@ -40,6 +37,13 @@ class Row:
     note: str
     note_line: int
     lines: list[int] = field(default_factory=list)
+    note_lines: list[int] | None = None  # the source line of each note line, when not consecutive
+
+    def source_line(self, offset: int) -> int:
+        """The source line of line `offset` (0-based) of the note."""
+        if self.note_lines and 0 <= offset < len(self.note_lines):
+            return self.note_lines[offset]
+        return self.note_line + offset
 
 
 @dataclass

@@ -10,16 +10,19 @@ become notes.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .diagnostics import Diagnostic
-from .docstring import clean, literal_text, sphinx_fields
+from .docstring import clean, literal_text, sphinx_fields_with_lines
 from .frontmatter import split_front_matter
 from .markup import plain_text
 from .page import PageMeta, Row, SourcePage
+from .unsafe_text import clean_source
 
 MODULE_ID = "top"  # id base for rows outside any definition
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -39,6 +42,7 @@ class _Docstring:
     end: int
     text: str
     is_module: bool
+    lines: list[int] = field(default_factory=list)  # the source line of each line of `text`
 
 
 @dataclass
@@ -69,7 +73,8 @@ def parse_file(path: str | Path, display_path: str | None = None) -> SourcePage:
                        "save the file as UTF-8")
         )
         text = raw.decode("utf-8", errors="replace")
-    text = normalize_newlines(text.removeprefix("\ufeff"))
+    text, unsafe = clean_source(normalize_newlines(text.removeprefix("\ufeff")))
+    problems += [Diagnostic(shown, line, message) for line, message in unsafe]
     if path.suffix.lower() == ".md":
         page = parse_markdown(text, shown)
     else:
@@ -147,9 +152,11 @@ def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
         if node is None or node.lineno <= after_line:
             return  # a one-line `def f(): "doc"` keeps its line in the code column
         doc, line = _docstring_text(node, lines)
+        origin = list(range(doc.count("\n") + 1))
         if not is_module:
-            doc = sphinx_fields(doc)
-        s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module)
+            doc, origin = sphinx_fields_with_lines(doc)
+        s.docstrings[node.lineno] = _Docstring(line, node.end_lineno or node.lineno, doc, is_module,
+                                               [line + k for k in origin])
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
         for node in body:
@@ -166,7 +173,7 @@ def _structure_from_ast(tree: ast.Module, text: str) -> _Structure:
 
     add_docstring(tree.body, True, 0)
     visit(tree.body, "")
-    s.comment_lines = _comment_lines(lines, _lines_inside_strings(tree))
+    s.comment_lines = _comment_lines(lines, _lines_inside_strings(tree, text))
     return s
 
 
@@ -183,20 +190,46 @@ def _child_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
     return bodies
 
 
-def _lines_inside_strings(tree: ast.Module) -> set[int]:
-    """Lines that continue a multi-line string: a `#` there is text, not a comment.
+def _lines_inside_strings(tree: ast.Module, text: str) -> set[int]:
+    """Lines that continue a multi-line string token: a `#` there is text, not a comment.
 
     Every other full-line comment is a note, wherever it stands: between statements, or inside the
     brackets of a call, a literal, a signature, a decorator, a `with`, `except` or `case` (one rule;
-    the statement is split into rows there).
+    the statement is split into rows there). Tokens, not `ast` nodes: implicitly joined literals are one
+    node, and a comment between two of them is outside every string.
     """
-    inside: set[int] = set()
+    spans: set[int] = set()  # a superset: joined literals span their comments too
+    lines = text.split("\n")
+    joined = False  # a `#` line inside literals joined together: only the tokens can tell
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Constant, ast.JoinedStr)):
-            end = node.end_lineno or node.lineno
-            if end > node.lineno:
-                inside.update(range(node.lineno + 1, end + 1))
-    return inside
+        if isinstance(node, (ast.Constant, ast.JoinedStr)) and (end := node.end_lineno or node.lineno) > node.lineno:
+            inner = range(node.lineno + 1, end + 1)
+            spans.update(inner)
+            if not joined and any(lines[n - 1].lstrip().startswith("#") for n in inner if n <= len(lines)):
+                joined = literal_text(lines, node.lineno, node.col_offset, end, node.end_col_offset or 0) is None
+    if not joined:
+        return spans  # every `#` line in a string span is inside one literal: text
+    inside: set[int] = set()
+    fstring_starts: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            start = token.start[0]
+            if token.type == _FSTRING_START:
+                fstring_starts.append(start)
+                continue
+            if token.type == _FSTRING_END and fstring_starts:
+                start = fstring_starts.pop()
+            elif token.type != tokenize.STRING or fstring_starts:
+                continue
+            inside.update(range(start + 1, token.end[0] + 1))
+        return inside
+    except (tokenize.TokenError, SyntaxError):  # `ast` accepted it; tokenize should too, but be safe
+        return spans
+
+
+# Python 3.12 splits f-strings into start/middle/end tokens (3.11 gives one STRING token).
+_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)
+_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
 
 
 def _comment_lines(lines: list[str], inside: set[int]) -> set[int]:
@@ -276,6 +309,11 @@ def parse_python(text: str, path: str) -> SourcePage:
         reason = getattr(e, "msg", None) or str(e)
         problems.append(Diagnostic(path, line, f"cannot parse Python ({reason}); showing the file as code"))
         structure = _structure_from_lines(lines)
+    except (RecursionError, MemoryError) as e:  # valid Python nested deeper than `ast` can build
+        problems.append(Diagnostic(path, _longest_statement(text),
+                                   f"too deeply nested for Python's parser ({type(e).__name__}); "
+                                   "showing the file as code"))
+        structure = _structure_from_lines(lines)
 
     meta = PageMeta()
     def_starts = {d.start for d in structure.definitions}
@@ -292,12 +330,17 @@ def parse_python(text: str, path: str) -> SourcePage:
                 if b.current.note or b.current.lines:
                     b.start()
                 b.current.kind, b.current.note, b.current.note_line = "module", note, note_line
+                b.current.note_lines = None
             else:
                 note, note_line = _strip_leading_blank(doc.text, doc.start)
+                note_lines = doc.lines[note_line - doc.start:]  # Sphinx fields change the line count
                 if b.current.note.strip():
-                    b.current.note += "\n\n" + note
+                    row = b.current
+                    row.note_lines = (row.note_lines or [row.note_line + k for k in range(row.note.count("\n") + 1)]
+                                      ) + note_lines[:1] + note_lines
+                    row.note += "\n\n" + note
                 else:
-                    b.current.note, b.current.note_line = note, note_line
+                    b.current.note, b.current.note_line, b.current.note_lines = note, note_line, note_lines
                 b.current.kind = "docstring"
                 force_new = True
             b.last_note_line = doc.end
@@ -318,9 +361,12 @@ def parse_python(text: str, path: str) -> SourcePage:
                     b.start("comment", content, number)
                 else:
                     b.current.kind, b.current.note, b.current.note_line = "comment", content, number
+                    b.current.note_lines = None
                 force_new = False
             else:
                 b.current.note += "\n" + content
+                if b.current.note_lines is not None:
+                    b.current.note_lines.append(number)
             b.last_note_line = number
         else:
             if line.strip():
@@ -338,6 +384,42 @@ def parse_python(text: str, path: str) -> SourcePage:
     first_note = rows[0].note if rows and rows[0].kind == "module" else ""
     meta.title = meta.title or _first_heading(first_note) or readable_title(path)
     return SourcePage(path, text, "python", meta, rows, problems)
+
+
+def _longest_statement(text: str) -> int:
+    """The first line of the statement with the most tokens (where a nesting limit is likely hit)."""
+    best, best_count, start, count = 1, 0, None, 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if start is None and token.type not in _NON_CODE_TOKENS:
+                start = token.start[0]
+            count += 1
+            if token.type == tokenize.NEWLINE:
+                if count > best_count and start is not None:
+                    best, best_count = start, count
+                start, count = None, 0
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return best
+
+
+_NON_CODE_TOKENS = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE}
+
+
+def code_only_page(text: str, path: str, line: int, error: BaseException) -> SourcePage:
+    """A file the parser failed on (an unexpected error): one row of all its lines as code, a note
+    saying why, and a diagnostic, so the build goes on (and fails in strict mode)."""
+    text = normalize_newlines(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    reason = re.sub(r"[^\w .,:;=()'-]", " ", f"{type(error).__name__}: {error}")[:200]
+    why = f"this file could not be parsed ({reason}); it is shown as code"
+    note = why[:1].upper() + why[1:] + "."
+    rows = [Row(id=MODULE_ID, kind="module", note=note, note_line=1, lines=list(range(1, len(lines) + 1)))]
+    language = "markdown" if path.lower().endswith(".md") else "python"
+    return SourcePage(path, text, language, PageMeta(title=readable_title(path)), rows,
+                      [Diagnostic(path, line, why)])
 
 
 def _assign_ids(rows: list[Row], definitions: list[_Definition]) -> None:

@@ -27,17 +27,22 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
-from .atomic import make_mkdocs_writes_atomic, write_atomic
+from .atomic import make_mkdocs_writes_atomic, remove_leftovers, write_atomic
 from .cache import content_key
+from .children import stop_children
+from .code_index import search_records
 from .config import SiteConfig
 from .engine import Engine, shared_engine
+from .figures import figures
 from .links import Link, check_links, ids_in_html
 from .notes import link_targets
 from .parser import readable_title
+from .quick_rebuild import QuickRebuild
 from .render import RenderedPage
 from .search import build_search_index
 from .structure import IMAGE_SUFFIXES, Entry, SiteStructure, relative_url, scan_assets
 from .ui_text import OG_LOCALES, language_name, ui_text
+from .urls import is_web_url
 
 log = logging.getLogger("mkdocs.plugins.annotated")
 THEME_DIR = Path(__file__).with_name("theme")
@@ -57,9 +62,12 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
 
+    def get_bucket(self, environment, name, filename, source):
+        # Code compiled with autoescape differs from code compiled without: keep them apart.
+        return super().get_bucket(environment, f"{name}|{bool(environment.autoescape)}", filename, source)
+
 
 _TEMPLATE_CACHE = _MemoryBytecodeCache()
-_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
 
 
 class AnnotatedConfig(base.Config):
@@ -69,6 +77,9 @@ class AnnotatedConfig(base.Config):
     translations_dir = c.Optional(c.Type(str))
     offline_assets = c.Type(bool, default=False)
     search = c.Type(bool, default=False)  # index the built site with pagefind (npm)
+    site_names = c.Type(dict, default={})  # language → the site's name in it (default: mkdocs' site_name)
+    sanitize_notes = c.Type(bool, default=False)  # notes are trusted HTML unless this is true
+    translation_file_limit_mb = c.Type((int, float), default=8)  # a bigger translation file is refused
     # Rendered pages kept between builds, relative to mkdocs.yml; safe to delete; "" turns it off.
     cache_dir = c.Type(str, default=".cache/annotated")
     cache_max_mb = c.Type(int, default=512)
@@ -102,9 +113,12 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             languages=languages,
             translations_dir=(project / self.config.translations_dir) if self.config.translations_dir else None,
             offline_assets=self.config.offline_assets,
+            sanitize_notes=self.config.sanitize_notes,
             docs_dir=Path(config.docs_dir),
             cache_dir=(project / self.config.cache_dir) if self.config.cache_dir else None,
         )
+        if self.site.source_url and not is_web_url(self.site.source_url.replace("{path}", "x")):
+            raise base.ValidationError(f"annotated: source_url must be an http(s) URL, not {self.site.source_url!r}")
         if not self.site.source_dir.is_dir():
             raise base.ValidationError(f"annotated: source_dir '{self.site.source_dir}' is not a folder")
         self.engine: Engine = shared_engine(self.site)
@@ -117,12 +131,15 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             from .translations.merge import TranslationMerge
 
             if not isinstance(self.engine.translator, TranslationMerge):
-                self.engine.translator = TranslationMerge(self.site.translations_dir)
+                self.engine.translator = TranslationMerge(self.site.translations_dir,
+                                                          int(self.config.translation_file_limit_mb * 2**20))
 
     # --- files ------------------------------------------------------------------------------------
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.structure: SiteStructure = self.engine.structure()
+        for problem in self.structure.problems:  # symlink loops, file names that need escaping
+            log.warning(f"{self.engine.display_path(problem.path)}: {problem.message}")
         self.generated: dict[str, _Generated] = {}
         self.views: dict[str, dict] = {}
         self.links: dict[str, list[Link]] = {}
@@ -168,7 +185,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             for rel, page in zip(sources, self.engine.render_all(sources, lang), strict=True):
                 self.rendered[(rel, lang)] = page
         # Sources and translations as they are now: the status page is recomputed when this changes.
-        self._content_key = tuple(self.engine.digest(rel, lang) for rel in sources for lang in self.site.languages)
+        self._content_key = tuple(self.engine.digest(rel, lang) for rel in sources for lang in self.site.languages
+                                  ) + (self._review_digest(),)
         self._coverage = AnnotatedPlugin._last_coverage
         return files
 
@@ -220,20 +238,57 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         return ""
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Translated guides: no stray spaces from line breaks inside Chinese or Japanese text."""
-        if page.file.src_uri in self.generated or self._language_of(page.file.src_uri) == self.site.default_language:
+        """Translated guides: no stray spaces from line breaks inside Chinese or Japanese text (code
+        blocks keep theirs), and a visible note when the English guide changed since the translation."""
+        lang = self._language_of(page.file.src_uri)
+        if page.file.src_uri in self.generated or lang == self.site.default_language:
             return html
-        from .translations.merge import join_cjk_lines
+        from .translations.cjk import join_cjk_lines
 
-        parts = _PRE.split(html)  # code blocks keep their line breaks
-        return "".join(part if part.startswith("<pre") else join_cjk_lines(part) for part in parts)
+        html = join_cjk_lines(html)
+        note = self._stale_guide_note(page, lang)
+        if note:
+            at = html.find("</h1>")
+            at = at + len("</h1>") if at >= 0 else 0
+            html = html[:at] + note + html[at:]
+        return html
+
+    def _stale_guide_note(self, page: Page, lang: str) -> str | None:
+        """The note on a translated guide whose English changed since it was translated (its front
+        matter's english_hash no longer matches the English guide)."""
+        from html import escape
+
+        from .translations.guides import english_hash, guide_state, recorded_hash
+
+        english_src = page.file.src_uri[len(self._prefix(lang)):]
+        english = self.files.get_file_from_path(english_src)
+        if english is None or not english.abs_src_path:
+            return None
+        current = english_hash(Path(english.abs_src_path).read_text("utf-8"))
+        if guide_state(recorded_hash(page.meta or {}), current) != "stale":
+            return None
+        href = escape(relative_url(page.url, english.url))
+        text = ui_text(lang)["stale_guide"].format(href=href)
+        log.info(f"annotated: {page.file.src_uri} is older than its English guide ({english_src})")
+        return f'\n<p class="stale-translation" role="note">{text}</p>\n'
+
+    def _review_digest(self) -> str:
+        """Of the review files (carried-over translations): the status page counts them."""
+        import hashlib
+
+        root = self.site.translations_dir
+        h = hashlib.sha1()
+        if root is not None and root.is_dir():
+            for path in sorted(root.rglob("*.review.json")):
+                h.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()
 
     def _status_page(self, page: Page, lang: str) -> str:
         """Per language and page, how much is translated: where a contributor can help."""
         from .translations.status import Analyzer, PageStatus, coverage, totals
 
         if self._coverage is None or self._coverage[0] != self._content_key:
-            key = content_key("coverage", self._content_key, self.site.languages)
+            key = content_key("coverage-2", self._content_key, self.site.languages)
             stored = self.engine.cache.get("status", key)
             if isinstance(stored, list):
                 statuses = [PageStatus(**fields) for fields in stored]
@@ -253,11 +308,29 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 entry = self.structure.by_url.get(status.url)
                 rows.append({"status": status, "title": self._title(entry, lang)[0] if entry else status.source,
                              "href": relative_url(page.url, self._prefix(lang) + status.url)})
-            sections.append({"lang": total.lang, "name": language_name(total.lang), "total": total, "rows": rows})
+            sections.append({"lang": total.lang, "name": language_name(total.lang), "total": total, "rows": rows,
+                             "guides": self._guide_rows(page, total.lang)})
         page.meta["template"] = "status.html"
         page.meta["title"] = ui_text(lang)["translation_status"]
         self.views[page.file.src_uri] = {"status": sections, "summary": None, "redirect": None}
         return ""
+
+    def _guide_rows(self, page: Page, lang: str) -> list[dict]:
+        """The translated guides of `lang`: current, or stale (the English changed since)."""
+        from .translations.guides import guide_statuses
+
+        rows: list[dict] = []
+        if self.site.docs_dir is None:
+            return rows
+        for g in guide_statuses(self.site.docs_dir, [lang]):
+            file = self.files.get_file_from_path(f"{lang}/{g.guide}")
+            if file is None or not file.abs_src_path:
+                continue
+            text = Path(file.abs_src_path).read_text("utf-8")
+            heading = re.search(r"^#\s+(.+)$", text, re.M)
+            rows.append({"title": heading.group(1).strip() if heading else g.guide, "state": g.state,
+                         "href": relative_url(page.url, file.url)})
+        return rows
 
     def _title(self, entry: Entry, lang: str) -> tuple[str, str | None]:
         if entry.source is None:
@@ -347,7 +420,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         font_base = katex_css.rsplit("/", 1)[0] + "/fonts/"
         fonts = (view or {}).get("katex_fonts") or (katex_fonts(page.content) if page.content else [])
         return {
-            "lang": lang, "title": page.title or "", "site_name": self.site.site_name,
+            "lang": lang, "title": page.title or "", "site_name": self.config.site_names.get(lang, self.site.site_name),
             "description": (view or {}).get("summary") or (page.meta.get("summary") if page.meta else None),
             "canonical": self.site.site_url + url if self.site.site_url else None,
             "alternates": alternates, "languages": languages, "og_locale": OG_LOCALES.get(lang, lang),
@@ -386,24 +459,59 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             site_dir, node_modules = Path(config.site_dir), self.engine.math.node_modules
             if self.serving:
                 # The browser reloads at once; the search index follows a moment later.
-                thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules), daemon=True)
+                thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules, self._definitions()),
+                                          daemon=True)
                 AnnotatedPlugin._search_thread = thread
                 thread.start()
             else:
-                build_search_index(site_dir, node_modules)
+                build_search_index(site_dir, node_modules, self._definitions())
+        if self.serving:  # what the next save's quick rebuild starts from
+            watched = [Path(config.docs_dir), Path(config.config_file_path or "mkdocs.yml"), THEME_DIR,
+                       self.site.source_dir, *([self.site.translations_dir] if self.site.translations_dir else [])]
+            self._quick = getattr(self, "_quick", None) or QuickRebuild(self, watched)
+            self._quick.remember(config, self._nav, self._env)
+
+    def on_shutdown(self) -> None:
+        """`mkdocs serve` deletes its site folder next: no indexer may write there afterwards."""
+        stop_children()
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        self._nav = nav
+        return nav
+
+    def _definitions(self) -> list[dict]:
+        """Search records for every class, function and method, on each language's page."""
+        records = []
+        for (rel, lang), rendered in self.rendered.items():
+            entry = next((e for e in self.structure.entries if e.source == rel), None)
+            page = self.engine.source(rel)[1]
+            if entry is None or page.language != "python":
+                continue
+            records += search_records(page.text, rendered.rows, "/" + self._prefix(lang) + entry.url, lang,
+                                      rendered.title)
+        return records
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # (Implementing on_startup also keeps this plugin alive across `mkdocs serve` rebuilds.)
         self.serving = command == "serve"
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build."""
+        """Compiled templates survive rebuilds: mkdocs makes a new Jinja environment for each build.
+        Our theme escapes every value it prints; only rendered HTML is marked `|safe` in the templates."""
+        if config.theme.name == "annotated":
+            env.autoescape = True
         env.bytecode_cache = _TEMPLATE_CACHE
+        env.filters["figures"] = figures
+        self._env = env
         return env
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if not hasattr(self, "serving"):
             self.serving = False
+        # A killed run's half-written files (site/ is also cleaned by mkdocs, but not with --dirty).
+        for folder in (Path(config.site_dir), self.site.translations_dir, self.engine.cache.root):
+            for path in remove_leftovers(folder) if folder else []:
+                log.info(f"annotated: removed {path}, left by an interrupted run")
         if AnnotatedPlugin._search_thread is not None:
             AnnotatedPlugin._search_thread.join()  # never clean site/ under a running indexer
 
@@ -440,6 +548,19 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if self.site.translations_dir and self.site.translations_dir.is_dir():
             server.watch(str(self.site.translations_dir))
         server.watch(str(THEME_DIR))
+        full_build = server.builder
+
+        def builder() -> None:
+            """A saved source re-renders only its pages (`quick_rebuild`); anything else, the whole site."""
+            quick = getattr(self, "_quick", None)
+            try:
+                if quick is not None and quick.run():
+                    return
+            except Exception as e:  # never worse than mkdocs' own rebuild
+                log.info(f"annotated: quick rebuild not possible ({e}); rebuilding the site")
+            full_build()
+
+        server.builder = builder
         return server
 
 
@@ -450,9 +571,9 @@ def _render_nothing(page: Page, config: MkDocsConfig, files: Files) -> None:
     page.toc = get_toc([])
 
 
-def _index_quietly(site_dir: Path, node_modules: Path) -> None:
+def _index_quietly(site_dir: Path, node_modules: Path, records: list[dict]) -> None:
     try:
-        build_search_index(site_dir, node_modules)
+        build_search_index(site_dir, node_modules, records)
     except Exception as e:  # a dev server keeps serving; the next save tries again
         log.warning(f"search index not updated: {e}")
 

@@ -57,7 +57,7 @@ def _word_class(word: str, after_dot: bool = False) -> str:
 
 def tokens(text: str) -> list[Token] | None:
     """The tokens of a whole file, in order, covering every character; None when tree-sitter is not
-    installed or the file has a syntax error."""
+    installed, the file has a syntax error or it nests too deeply for the recursive walk."""
     parser = _parser()
     if parser is None:
         return None
@@ -66,7 +66,10 @@ def tokens(text: str) -> list[Token] | None:
     if tree.root_node.has_error:
         return None
     emitter = _Emitter(data)
-    emitter.walk(tree.root_node, "", "")
+    try:
+        emitter.walk(tree.root_node, "", "")
+    except RecursionError:  # nested deeper than the walk can recurse (a 3,000-term sum): Pygments lexes it
+        return None
     emitter.gap(len(data))
     return emitter.out
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urlsplit
 
+from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_file, highlight_snippets
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
 from .page import SourcePage
+from .translations.validate import sanitize as sanitize_html
 
 # (note key) → translated HTML, or None to keep English. Set by the translation merge.
 Translate = Callable[[str], str | None]
@@ -27,6 +31,12 @@ class RenderedRow:
     code_html: str
     first_line: int | None
     fallback: bool = False  # a translated page showing this note in English
+    lines: list[int] = field(default_factory=list)  # the source line number of each code line
+
+    @property
+    def numbered_code(self) -> str:
+        """The code as one block per line, each with its original line number (see code_lines)."""
+        return numbered_code(self.code_html, self.lines)
 
 
 @dataclass
@@ -52,7 +62,7 @@ def to_record(page: RenderedPage) -> tuple:
     several times faster than pickled objects)."""
     diagnostics = [tuple(vars(d).values()) for d in page.diagnostics]
     problems = [tuple(vars(d).values()) for d in page.translation_problems]
-    rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback) for r in page.rows]
+    rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback, r.lines) for r in page.rows]
     return (page.source, page.lang, page.title, page.summary, page.paper_url, page.redirect, rows, diagnostics,
             problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys)
 
@@ -60,14 +70,23 @@ def to_record(page: RenderedPage) -> tuple:
 def from_record(record: tuple) -> RenderedPage:
     (source, lang, title, summary, paper_url, redirect, rows, diagnostics, problems, links, ids, total, fallback,
      keys) = record
-    return RenderedPage(source, lang, title, summary, paper_url, redirect, [RenderedRow(*r) for r in rows],
+    rendered_rows = [RenderedRow(*r[:6], list(r[6])) for r in rows]
+    return RenderedPage(source, lang, title, summary, paper_url, redirect, rendered_rows,
                         [Diagnostic(*d) for d in diagnostics], [Diagnostic(*d) for d in problems],
                         [tuple(link) for link in links], set(ids), total, fallback, list(keys))
 
 
-def _line_of(note: str, needle: str, start_line: int) -> int:
-    at = note.find(needle)
-    return start_line + (note.count("\n", 0, at) if at >= 0 else 0)
+def _safe_src(src: str) -> bool:
+    return urlsplit(src.strip()).scheme.lower() in ("", "http", "https")
+
+
+def _offset_of(note: str, target: str) -> int:
+    """The line (0-based) of the note where a link target is written (0 when it is not written out)."""
+    for needle in (target, target.removeprefix("mailto:"), escape(target, quote=False)):
+        at = note.find(needle)
+        if at >= 0:
+            return note.count("\n", 0, at)
+    return 0
 
 
 @dataclass
@@ -100,10 +119,13 @@ def finish_page(
     image_exists: Callable[[str], bool] | None = None,
     highlighted: list[str] | None = None,
     rewrite_links: Callable[[str], str] | None = None,
+    sanitize: bool = False,
 ) -> RenderedPage:
     """Highlight the code (unless `highlighted` lines are given), collect the math, merge translations.
     `translate` maps a note key to its translation (or None to keep English); `rewrite_links` adjusts
-    the links of a finished note (e.g. a folder link to its index page)."""
+    the links of a finished note (e.g. a folder link to its index page). Author notes are trusted HTML;
+    `sanitize` passes them through the translations' allowlist instead (sites taking outside
+    contributions)."""
     page, prepared = job.page, job.prepared
     problems: list[Diagnostic] = list(page.diagnostics)
     if highlighted is None:
@@ -120,23 +142,26 @@ def finish_page(
     keys: list[str] = []
     for row, note in zip(page.rows, prepared, strict=True):
         for offset, message in note.problems:
-            problems.append(Diagnostic(page.path, row.note_line + offset, message))
+            problems.append(Diagnostic(page.path, row.source_line(offset), message))
         rendered_pieces = []
         for piece in note.pieces:
             if piece.kind in ("math", "display_math"):
                 result = next(math_results)
                 if result.error:
-                    problems.append(Diagnostic(page.path, row.note_line + piece.line,
+                    problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"invalid LaTeX: {result.error}"))
                 rendered_pieces.append(render_piece(piece, result.html, result.error))
             elif piece.kind == "code":
                 rendered_pieces.append(render_piece(piece, code_html=next(inline_code)))
             else:
                 if piece.kind == "image" and image_exists and not image_exists(piece.text):
-                    problems.append(Diagnostic(page.path, row.note_line + piece.line,
+                    problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"missing image '{piece.text}'"))
-                rendered_pieces.append(render_piece(piece))
-        html = note.key
+                if sanitize and piece.kind == "image" and not _safe_src(piece.text):
+                    rendered_pieces.append(escape(piece.alt))
+                else:
+                    rendered_pieces.append(render_piece(piece))
+        html = sanitize_html(note.key) if sanitize else note.key  # translations are sanitized already
         fallback = False
         if note.key.strip():
             notes_total += 1
@@ -152,12 +177,12 @@ def finish_page(
         if rewrite_links is not None:
             note_html = rewrite_links(note_html)
         for target in link_targets(note.key):
-            links.append((target, _line_of(row.note, target, row.note_line)))
+            links.append((target, row.source_line(_offset_of(row.note, target))))
         ids.add(row.id)
         ids.update(anchor_ids(note.key))
         code = "\n".join(highlighted[n - 1] for n in row.lines) if page.language == "python" else ""
         rows.append(RenderedRow(row.id, row.kind, note_html, code, row.lines[0] if row.lines else None,
-                                fallback))
+                                fallback, list(row.lines) if code else []))
     meta = page.meta
     title = meta.title or posixpath.basename(page.path)
     summary = meta.summary
@@ -170,3 +195,23 @@ def finish_page(
         summary=summary, paper_url=meta.paper_url, redirect=meta.redirect, rows=rows,
         diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks, keys=keys,
     )
+
+
+def failure_message(error: BaseException) -> str:
+    """What went wrong, in one line: the exception's type and the start of its message."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
+
+
+def code_only_render(page: SourcePage, lang: str, line: int, error: BaseException,
+                     highlighted: list[str]) -> RenderedPage:
+    """The page when rendering it failed: every line as code and a note saying why, with no markdown or
+    math (which may be what failed). The diagnostic makes strict builds fail."""
+    why = f"this file could not be rendered ({failure_message(error)}); it is shown as code"
+    lines = page.text.split("\n")
+    code = "\n".join(highlighted) if highlighted else escape(page.text)
+    note = f'<p class="build-error">{escape(why[:1].upper() + why[1:])}.</p>'
+    row = RenderedRow("top", "module", note, code, 1 if lines else None)
+    return RenderedPage(source=page.path, lang=lang, title=page.meta.title or posixpath.basename(page.path),
+                        summary=None, paper_url=None, redirect=None, rows=[row],
+                        diagnostics=[Diagnostic(page.path, line, why)], ids={"top"})

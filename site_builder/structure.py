@@ -8,10 +8,14 @@ folder has an index page: its `__init__.py`, or a listing made for it.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .diagnostics import Diagnostic
+
 _SKIP_DIRS = {"__pycache__", "node_modules"}
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\"'<>`]")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
@@ -30,15 +34,37 @@ def is_source(path: Path) -> bool:
     return path.suffix == ".py" or path.name.lower() == "readme.md"
 
 
-def _walk(source_dir: Path, suffixes: set[str] | None) -> list[str]:
+def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic] | None = None) -> list[str]:
+    """Files under `source_dir` (sources when `suffixes` is None). Symlinks that loop or lead nowhere,
+    and source names that HTML or URLs treat specially, are added to `problems`."""
     found = []
     for path in source_dir.rglob("*"):
         rel = path.relative_to(source_dir)
-        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel.parts) or not path.is_file():
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel.parts):
+            continue
+        if problems is not None and path.is_symlink() and (why := _bad_link(path)):
+            problems.append(Diagnostic(rel.as_posix(), 0, f"{why}; skipped"))
+        if not path.is_file():
             continue
         if (suffixes is None and is_source(path)) or (suffixes and path.suffix.lower() in suffixes):
             found.append(rel.as_posix())
+            if problems is not None and _UNSAFE_NAME.search(rel.as_posix()):
+                problems.append(Diagnostic(rel.as_posix(), 0, "file name has characters that HTML or URLs treat "
+                                                              "specially (quotes, <, >, controls); rename it"))
     return found
+
+
+def _bad_link(path: Path) -> str | None:
+    """Why a symlink cannot be followed (rglob skips it silently), or None when it is fine."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "broken symlink"
+    except (OSError, RuntimeError):  # ELOOP
+        return "symlink loop"
+    if target.is_dir() and path.parent.resolve().is_relative_to(target):
+        return "symlink to a folder above it (a loop)"
+    return None
 
 
 def scan_assets(source_dir: Path) -> list[str]:
@@ -75,6 +101,7 @@ class Entry:
 class SiteStructure:
     entries: list[Entry]  # reading order: index, readme, files, then sub-folders
     by_url: dict[str, Entry] = field(init=False)
+    problems: list[Diagnostic] = field(default_factory=list)  # paths relative to the source folder
     _children: dict[str, list[Entry]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,7 +115,10 @@ class SiteStructure:
 
     @classmethod
     def scan(cls, source_dir: Path) -> SiteStructure:
-        return cls.from_sources(_walk(source_dir, None))
+        problems: list[Diagnostic] = []
+        structure = cls.from_sources(_walk(source_dir, None, problems))
+        structure.problems = problems
+        return structure
 
     @classmethod
     def from_sources(cls, sources: list[str]) -> SiteStructure:

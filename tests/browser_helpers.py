@@ -139,13 +139,24 @@ def site_url(site_dir) -> Iterator[str]:
         yield url
 
 
+_playwright: list = []  # [the one Playwright of this process, how many modules use it]
+
+
 @pytest.fixture(scope="session")
 def playwright_instance():
+    """One Playwright per process, whichever modules import this fixture: the sync API refuses a
+    second one while the first is running."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        yield p
+    if not _playwright:
+        _playwright[:] = [sync_playwright().start(), 0]
+    _playwright[1] += 1
+    yield _playwright[0]
+    _playwright[1] -= 1
+    if not _playwright[1]:
+        _playwright.pop(0).stop()
+        _playwright.clear()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from site_builder.links import Link, check_links
+from site_builder.notes import link_targets
 from site_builder.parser import parse_file, parse_python
 from site_builder.render import render_page
 
@@ -91,3 +93,62 @@ def test_non_raw_and_raw_docstrings_with_the_same_text_render_identically(prepar
     html = plain.rows[0].note_html
     assert "katex-error" not in html and "<mfrac>" in html and "katex-display" in html  # \\begin{align} too
     assert not messages(plain) and not messages(raw)
+
+
+def test_email_autolinks_are_not_links_to_check(preparer):
+    targets = link_targets(preparer.prepare("Write to <ada@example.org>.").key)
+    assert targets == ["mailto:ada@example.org"]  # python-markdown writes it as entities
+    assert check_links({"x.html": [Link(t, "x.py", 1) for t in targets]}, {"x.html"}, {}) == []
+
+
+def test_diagnostics_in_docstrings_give_the_line_inside_the_docstring(preparer, math):
+    src = (
+        "class C:\n"                              # 1
+        '    """First.\n'                         # 2
+        "    :param a: the a\n"                   # 3
+        "        continued here\n"                # 4
+        "    :param b: the b\n"                   # 5
+        "    See [gone](gone.html) and $\\frac{$.\n"  # 6
+        "    Mail <ada@example.org>, [x](a?b=1&c=2).\n"  # 7
+        '    """\n'
+    )
+    rendered = render(src, preparer, math)
+    assert [m.split(": invalid")[0] for m in messages(rendered)] == ["bad.py:6"]
+    assert rendered.links == [("gone.html", 6), ("mailto:ada@example.org", 7), ("a?b=1&c=2", 7)]
+
+
+def test_nul_and_bidi_controls_in_a_source_are_replaced_or_reported_with_a_line(tmp_path, preparer, math):
+    path = tmp_path / "trojan.py"
+    path.write_bytes(b"# fine\nx = 1  # \x00 here\nif access != 'user\xe2\x80\xae \xe2\x81\xa6// admin':\n    pass\n")
+    page = parse_file(path, "pkg/trojan.py")
+    assert [str(d).split(" (")[0].split(";")[0] for d in page.diagnostics] == [
+        "pkg/trojan.py:2: a NUL character", "pkg/trojan.py:3: a bidi control character U+202E",
+        "pkg/trojan.py:3: a bidi control character U+2066"]
+    html = "".join(r.code_html for r in render_page(page, preparer, math).rows)
+    assert "\x00" not in html and "\ufffd" in html
+
+
+def test_bidi_controls_and_nul_are_refused_in_translations():
+    from site_builder.translations.validate import validate
+
+    key = "<p>Hello.</p>\n"
+    assert validate(key, "<p>你好。</p>\n").ok
+    for bad in ("<p>你好\u202e。</p>\n", "<p>你\u2067好。</p>\n", "<p>你好\x00。</p>\n"):
+        verdict = validate(key, bad)
+        assert not verdict.ok and verdict.reasons[0].startswith("contains a "), (bad, verdict)
+    assert not validate("Title", "标题\u202e").ok  # plain-text keys too
+
+
+def test_symlink_loops_are_reported(tmp_path):
+    from site_builder.structure import SiteStructure
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.py").write_text("x = 1\n")
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "sub" / "up").symlink_to("..")
+    (tmp_path / "gone.py").symlink_to("nowhere.py")
+    structure = SiteStructure.scan(tmp_path)
+    assert [e.source for e in structure.entries if e.source] == ["sub/x.py"]
+    assert sorted(str(p) for p in structure.problems) == [
+        "gone.py: broken symlink; skipped", "loop: symlink loop; skipped",
+        "sub/up: symlink to a folder above it (a loop); skipped"]

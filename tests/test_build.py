@@ -72,7 +72,7 @@ def test_every_source_has_a_side_by_side_page(site):
     assert len(sources) >= 20
     for entry in structure.entries:
         html = (site / entry.url).read_text()
-        assert '<article class="annotated"' in html, entry.url
+        assert '<article class="annotated' in html, entry.url  # (the home page's adds "home")
         if entry.source and entry.source.endswith(".py") and entry.source.split("/")[-1] != "__init__.py":
             assert '<div class="code highlight"' in html, entry.url
 
@@ -151,7 +151,7 @@ TINY = {
 
         # Tiny
 
-        See [the solver](algo/solver.html#solve) and $e^{i\\pi} + 1 = 0$.
+        See [the solver](algo/solver.html#solve) and $e^{i\\pi} + 1 = 0$. Questions: <ada@example.org>.
         """
     ''',
     "code/algo/solver.py": '''
@@ -215,6 +215,7 @@ def test_rebuild_replaces_site_files_whole(tmp_path):
     ("code/anchor.py", "code/anchor.py:1: broken link 'index.html#no-such-row' (no such anchor)"),
     ("code/dollar.py", "code/dollar.py:2: unclosed '$' is shown as text"),
     ("code/latin1.py", "code/latin1.py:1: not valid UTF-8 (byte 0xe9"),
+    ("code/deep.py", "code/deep.py:2: this file could not be rendered (RecursionError"),
 ])
 def test_bad_input_warns_in_normal_builds_and_fails_strict_builds(tmp_path, bad, expected):
     sources = {
@@ -226,6 +227,7 @@ def test_bad_input_warns_in_normal_builds_and_fails_strict_builds(tmp_path, bad,
         "code/anchor.py": "# [row](index.html#no-such-row)\nx = 1\n",
         "code/dollar.py": "x = 1\n# costs $5 a unit\ny = 2\n",
         "code/latin1.py": "# café\nx = 1\n".encode("latin-1"),
+        "code/deep.py": "x = 1\n" + "\n".join("# " + "    " * i + "1. item" for i in range(248)) + "\ny = 2\n",
     }
     source = sources[bad]
     project = write_project(tmp_path, {**TINY, **({} if isinstance(source, bytes) else {bad: source})})

@@ -1,5 +1,6 @@
 """Property: every non-comment, non-docstring, non-blank line appears exactly once, in order,
-whatever kind of statement a full-line comment stands in (one rule: it is a note)."""
+whatever kind of statement a full-line comment stands in (one rule: it is a note): calls, literals,
+strings, `with`, `except`, signatures, decorators, `match` and `case`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ NAMES = st.sampled_from(["x", "y", "layer", "z_1", "out"])
 
 @st.composite
 def statements(draw, depth: int = 0):
-    flat = ["assign", "comment", "blank", "lone", "call", "dict", "string", "with", "try", "signature"]
+    flat = ["assign", "comment", "blank", "lone", "call", "dict", "string", "with", "try", "signature", "match",
+            "joined"]
     kind = draw(st.sampled_from(flat + ["def", "class", "if"] if depth < 3 else flat))
     name = draw(NAMES)
     if kind == "assign":
@@ -33,6 +35,13 @@ def statements(draw, depth: int = 0):
         return ["with (", "    # the file", f"    open('x') as {name},", "):", "    pass"]
     if kind == "try":
         return ["try:", "    pass", "except (", "    # which errors", "    ValueError,", "):", "    pass"]
+    if kind == "joined":  # implicitly joined literals: one `ast` node, a comment between its pieces
+        return [f"{name} = (", '    "a"', "    # between the pieces", "    'b'", '    """c', "# text, not a note",
+                '"""', ")"]
+    if kind == "match":
+        return ["match (", "    # the subject", f"    {name}", "):",
+                "    case (", "        # which values", "        1", "        | 2", "    ):", "        pass",
+                "    case {", "        # a mapping", "        'k': v,", "    }:", "        pass"]
     if kind == "signature":
         return ["@decorator(", "    # option", "    1,", ")", f"def {name}(", "    a,", "    # about b", "    b,", "):",
                 "    return a"]

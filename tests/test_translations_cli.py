@@ -84,14 +84,15 @@ def test_status_table_and_json(project, capsys):
     assert run(project, "status") == 0
     out = capsys.readouterr().out
     assert "pkg/__init__.py" in out and "pkg/other.py" in out and "total (2 pages)" in out
-    assert "zh: 2 of 7 translated (28.6%), 4 missing, 0 stale, 1 invalid, 0 obsolete" in out
+    assert "zh: 2 of 7 translated (28.6%), 4 missing, 0 stale, 0 to review, 1 invalid, 0 obsolete" in out
     assert "ja: 0 of 7 translated (0.0%)" in out
     assert run(project, "status", "--lang", "zh", "--json") == 0
     data = json.loads(capsys.readouterr().out)
     page = next(p for p in data["pages"] if p["source"] == "pkg/__init__.py")
     assert (page["total"], page["translated"], page["invalid"], page["missing"]) == (5, 2, 1, 2)
     assert data["totals"] == [{"lang": "zh", "pages": 2, "total": 7, "translated": 2, "missing": 4,
-                               "stale": 0, "invalid": 1, "obsolete": 0, "coverage": round(2 / 7, 4)}]
+                               "stale": 0, "to_review": 0, "invalid": 1, "obsolete": 0,
+                               "coverage": round(2 / 7, 4)}]
 
 
 def test_extract_adds_missing_keys_and_keeps_the_rest(project, capsys):
@@ -119,7 +120,7 @@ def test_extract_suggests_the_old_translation_for_a_stale_key(project, capsys):
     assert run(project, "extract", "--lang", "zh") == 0
     out = capsys.readouterr().out
     assert "stale: the English changed" in out
-    assert json.dumps(old_key, ensure_ascii=False) in out and "加上各个残差" in out
+    assert "<p>Add the [-residuals-]{+residual+}</p>" in out and "加上各个残差" in out
     assert "1 stale key with a suggestion" in out
     assert json.loads(zh_file(project).read_text("utf-8"))[old_key] == "<p>加上各个残差</p>\n"  # kept
 

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from xss_vectors import XSS_VECTORS
 
 from site_builder.translations.validate import parse_glossary, sanitize, scan, validate
@@ -226,3 +228,74 @@ def test_every_real_note_validates_against_itself(preparer):
 
 def _attribute_names(html: str) -> list[str]:
     return [m.lower() for m in re.findall(r"<[a-zA-Z][^>]*?\s([a-zA-Z-]+)=", html)]
+
+
+# --- issue 12, item 5: link text boundaries, glossary terms not substrings --------------------------
+
+SPLIT_KEY = '<p>Make a <a href="x.html">ConvMixer layer</a> here.</p>\n'
+
+
+def test_link_text_may_not_start_or_end_inside_a_word():
+    assert validate(SPLIT_KEY, '<p>制作<a href="x.html">ConvMixer 层</a>。</p>\n').ok
+    assert validate(SPLIT_KEY, '<p>制作 <a href="x.html">ConvMixer</a> 层。</p>\n').ok  # a shorter link: fine
+    r = reasons(SPLIT_KEY, '<p>制作 Conv<a href="x.html">Mixer 层</a>。</p>\n')
+    assert "a link's text cuts the word 'ConvMixer'" in r
+    r = reasons(SPLIT_KEY, '<p>制作 <a href="x.html">Conv</a>Mixer 层。</p>\n')
+    assert "a link's text cuts the word 'ConvMixer'" in r
+    r = reasons(SPLIT_KEY, '<p>制作 C <a href="x.html">onvMixer 图层</a>。</p>\n')
+    assert "a link's text starts inside a word: 'onvMixer' (the English has 'ConvMixer')" in r
+    r = reasons(SPLIT_KEY, '<p>制作 <a href="x.html">Conv</a> Mixer 层。</p>\n')
+    assert "a link's text ends inside a word: 'Conv' (the English has 'ConvMixer')" in r
+
+
+def test_link_text_may_keep_a_split_the_english_has_and_drop_an_inflection():
+    key = '<p>Two <a href="t.html">Transformer</a>s and the <a href="p.html">patches</a>.</p>\n'
+    assert validate(key, '<p>两个 <a href="t.html">Transformer</a>s 和<a href="p.html">patch</a>。</p>\n').ok
+
+
+@settings(deadline=None)
+@given(st.text(alphabet="abcXYZ", min_size=2, max_size=6), st.text(alphabet="abcXYZ", min_size=1, max_size=6))
+def test_any_latin_word_cut_by_a_link_boundary_is_refused(head, tail):
+    key = f'<p>The <a href="x.html">{head}{tail}</a> word.</p>\n'
+    assert validate(key, f'<p>这个<a href="x.html">{head}{tail}</a>词。</p>\n').ok
+    assert not validate(key, f'<p>这个{head}<a href="x.html">{tail}</a>词。</p>\n').ok
+    assert not validate(key, f'<p>这个<a href="x.html">{head}</a>{tail}词。</p>\n').ok
+
+
+def test_glossary_avoids_terms_not_ordinary_words():
+    g = parse_glossary(json.dumps({
+        "attention": {"use": "注意力", "avoid": ["关注度", "留意力"]},
+        "head": {"use": "头", "avoid": ["首"], "allow": ["首先"]},
+        "dropout": {"use": "ドロップアウト", "avoid": ["drop"]},
+    }, ensure_ascii=False))
+    key = "<p>Attention first.</p>\n"
+    assert validate(key, "<p>请留意：注意力优先。</p>\n", g).ok  # 留意 (notice) is an ordinary word
+    assert "not '留意力'" in reasons(key, "<p>留意力优先。</p>\n", g)
+    assert validate("<p>The head, first.</p>\n", "<p>首先是头。</p>\n", g).ok  # an allowed phrase
+    assert "not '首'" in reasons("<p>The head.</p>\n", "<p>首。</p>\n", g)
+    assert validate("<p>Use dropout.</p>\n", "<p>dropout を使う。</p>\n", g).ok  # Latin: whole words only
+    assert "not 'drop'" in reasons("<p>Use dropout.</p>\n", "<p>drop を使う。</p>\n", g)
+
+
+def test_shipped_zh_glossary_accepts_liu_yi_as_notice():
+    g = parse_glossary((ROOT / "translations" / "zh" / "glossary.json").read_text("utf-8"))
+    key = "<p>Note that attention is computed per head.</p>\n"
+    assert validate(key, "<p>请留意，注意力是按头计算的。</p>\n", g).ok
+
+
+# --- issue 12, item 7: one term set in every glossary ------------------------------------------------
+
+
+def test_zh_and_ja_glossaries_carry_the_same_terms_with_the_common_training_vocabulary():
+    terms = {lang: set(json.loads((ROOT / "translations" / lang / "glossary.json").read_text("utf-8")))
+             for lang in ("zh", "ja")}
+    assert terms["zh"] == terms["ja"], terms["zh"] ^ terms["ja"]
+    needed = {"warm-up", "learning rate", "optimizer", "checkpoint", "epoch", "mask", "stride", "residual",
+              "attention head", "channel-mixing", "class token", "dropout", "pre-norm", "token-mixing"}
+    assert needed <= terms["zh"], needed - terms["zh"]
+
+
+def test_check_is_clean_on_the_repository(capsys):
+    from site_builder.translations.cli import main
+
+    assert main(["check", "--config", str(ROOT / "mkdocs.yml")]) == 0, capsys.readouterr().out

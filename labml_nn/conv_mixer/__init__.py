@@ -21,7 +21,7 @@ and mixes with nothing but standard convolutions:
 * **channel mixing** (like Mixer's channel mixing) is a *point-wise* ($1 \times 1$) convolution, which is the
   same fully-connected layer applied at every patch.
 
-### The model, in the paper's notation (section 2)
+## The model, in the paper's notation (section 2)
 
 The patch embedding is a convolution with $c_{in}$ input and $h$ output channels, kernel size and stride $p$:
 
@@ -51,6 +51,12 @@ The [experiment](experiment.html) trains a small ConvMixer on images shipped wit
 import torch
 from torch import nn
 
+# ![ConvMixer: patch embedding, depth-wise and point-wise conv layers, pooling, classifier](conv_mixer.svg)
+#
+# *The ConvMixer architecture. Spatial mixing is a depth-wise $k \times k$ convolution with a residual
+# connection; channel mixing is a point-wise $1 \times 1$ convolution. Each is followed by GELU and BatchNorm.*
+
+#
 
 def _activation(name: str) -> nn.Module:
     """`"gelu"` or `"relu"`; ConvMixer-768/32 uses ReLU, the others GELU."""

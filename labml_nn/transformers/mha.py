@@ -11,7 +11,7 @@ This is the attention of
 [Attention Is All You Need](https://arxiv.org/abs/1706.03762) (Vaswani et al., 2017), section 3.2.
 It is the part of the [Transformer](index.html) that mixes information *between* positions of a sequence.
 
-### Scaled dot-product attention
+## Scaled dot-product attention
 
 Each position asks a *query* $q$; every position offers a *key* $k$ and a *value* $v$.
 The output at a position is an average of the values, weighted by how well its query matches each key
@@ -25,7 +25,7 @@ The division by $\sqrt{d_k}$ keeps the dot products from growing with $d_k$: if 
 have unit variance, $q \cdot k$ has variance $d_k$, and large logits would push the softmax into regions
 with tiny gradients.
 
-### Many heads
+## Many heads
 
 Rather than one attention over $d_{model}$-dimensional vectors, the model runs $h$ attentions in parallel
 on $d_k = d_{model} / h$ dimensional projections, and concatenates the results:

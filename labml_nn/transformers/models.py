@@ -51,6 +51,12 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+# ![Pre-norm encoder layer: LayerNorm, token mixing, LayerNorm, feed-forward, residuals](encoder_layer.svg)
+#
+# *A pre-norm encoder layer. Each sub-layer normalises its input and adds its output back to the residual
+# stream, so the path from input to output is an identity; the encoder ends with one more LayerNorm.*
+
+#
 
 class DropPath(nn.Module):
     r"""

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .merge import join_cjk_lines
+from .cjk import join_cjk_lines
 from .store import Problem, read_file
 from .validate import Glossary, has_text, is_plain_text_key, validate
 

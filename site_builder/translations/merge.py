@@ -10,25 +10,15 @@ Parsed and validated files are cached by content hash, so repeated calls cost on
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..normal_form import normalize_key
-from .store import TranslationFile, TranslationStore
+from .cjk import join_cjk_lines
+from .store import DEFAULT_MAX_FILE_BYTES, TranslationFile, TranslationStore
 from .validate import Glossary, has_text, is_plain_text_key, load_glossary, validate
-
-# Chinese and Japanese have no spaces between words, but browsers render a line break in HTML as one.
-# A line break between two such characters (kept from the English line layout) would show as a gap.
-_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
-
-
-def join_cjk_lines(html: str) -> str:
-    """Remove line breaks between two CJK characters (they would render as stray spaces)."""
-    return _CJK_LINE_BREAK.sub("", html)
 
 
 def short_key(key: str, width: int = 60) -> str:
@@ -85,8 +75,8 @@ def check_file(file: TranslationFile, glossary: Glossary) -> CheckedFile:
 
 
 class TranslationMerge:
-    def __init__(self, translations_dir: Path):
-        self.store = TranslationStore(Path(translations_dir))
+    def __init__(self, translations_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
+        self.store = TranslationStore(Path(translations_dir), max_file_bytes)
         self._glossaries: dict[str, tuple[str, Glossary, list[Diagnostic]]] = {}
         self._files: dict[tuple[str, str], tuple[str, CheckedFile]] = {}
         self._reported_glossaries: set[tuple[str, str]] = set()

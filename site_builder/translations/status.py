@@ -2,6 +2,9 @@
 
 - **translated**: a valid, non-empty value;
 - **invalid**: a value that fails validation (never shown);
+- **to review**: no value, but the page's review file (`<path>.review.json`) holds a translation
+  carried over from an earlier version of the English (`translations update`); not shown until
+  `translations confirm` moves it into the page's file;
 - **stale**: no value, but an old key close to it (its English changed) still has a translation;
 - **missing**: no value at all (absent or empty).
 
@@ -23,6 +26,7 @@ from ..page import SourcePage
 from ..structure import page_url
 from .keys import PageKey, load_page, page_keys, source_pages
 from .merge import CheckedFile, TranslationMerge
+from .store import TranslationFile
 
 STALE_RATIO = 0.6  # difflib ratio above which an old key counts as an earlier version of a new one
 
@@ -46,6 +50,7 @@ class Counts:
     translated: int = 0
     missing: int = 0
     stale: int = 0
+    to_review: int = 0
     invalid: int = 0
     obsolete: int = 0
 
@@ -79,12 +84,24 @@ class Totals(Counts):
 
 
 @dataclass
+class Review:
+    """A current key whose carried-over translation waits in the review file."""
+
+    key: str
+    line: int  # of the English in the source
+    value: str
+    old_key: str | None  # the earlier English it was translated from, while the page's file still has it
+
+
+@dataclass
 class PageReport:
     status: PageStatus
     keys: list[PageKey]
     checked: CheckedFile
     suggestions: list[Suggestion]
     obsolete_keys: list[str]
+    reviews: list[Review] = field(default_factory=list)
+    review_file: TranslationFile | None = None
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -153,24 +170,40 @@ class Analyzer:
         file = checked.file
         status = PageStatus(lang, rel, page_url(rel), file.shown, total=len(keys))
         status.errors = [str(p) for p in checked.file_errors]
+        review_file = self.store.load_review(lang, rel)
+        status.errors += [f"{review_file.shown}:{p.line}: {p.message}" for p in review_file.problems if p.key is None]
         current = {k.key for k in keys}
         old = {k: v for k, v in file.entries.items() if k not in current and v.strip()}
-        obsolete = sorted(k for k in [*file.entries, *(p.key for p in file.problems if p.key)]
-                          if k not in current)
-        suggestions = []
+        obsolete = sorted(k for k in [*file.entries, *(p.key for p in file.problems if p.key),
+                                      *review_file.entries] if k not in current)
+        suggestions, reviews, candidates = [], [], []
+        order = {k.key: n for n, k in enumerate(keys)}
         near = NearMatches(old) if old else None
         for k in keys:
             if k.key in checked.translations:
                 status.translated += 1
             elif k.key in checked.invalid:
                 status.invalid += 1
+            elif review_file.entries.get(k.key, "").strip():
+                status.to_review += 1
+                hit = near.closest(k.key) if near else None
+                reviews.append(Review(k.key, k.line, review_file.entries[k.key], hit[0] if hit else None))
             elif near and (hit := near.closest(k.key)):
-                status.stale += 1
-                suggestions.append(Suggestion(k.key, k.line, *hit))
+                candidates.append(Suggestion(k.key, k.line, *hit))
             else:
                 status.missing += 1
+        # One old translation is the earlier version of at most one new note: the closest one.
+        taken: set[str] = set()
+        for s in sorted(candidates, key=lambda s: -s.ratio):
+            if s.old_key in taken:
+                status.missing += 1
+                continue
+            taken.add(s.old_key)
+            status.stale += 1
+            suggestions.append(s)
+        suggestions.sort(key=lambda s: order[s.key])
         status.obsolete = len(set(obsolete))
-        return PageReport(status, keys, checked, suggestions, sorted(set(obsolete)))
+        return PageReport(status, keys, checked, suggestions, sorted(set(obsolete)), reviews, review_file)
 
 
 def coverage(source_dir: Path, translations_dir: Path, languages: list[str], *,
@@ -192,6 +225,6 @@ def totals(statuses: list[PageStatus]) -> list[Totals]:
     for s in statuses:
         t = by_lang.setdefault(s.lang, Totals(s.lang))
         t.pages += 1
-        for name in ("total", "translated", "missing", "stale", "invalid", "obsolete"):
+        for name in ("total", "translated", "missing", "stale", "to_review", "invalid", "obsolete"):
             setattr(t, name, getattr(t, name) + getattr(s, name))
     return list(by_lang.values())

@@ -19,6 +19,9 @@ from ..atomic import write_atomic
 from ..normal_form import normalize_key
 
 GLOSSARY = "glossary.json"
+REVIEW_SUFFIX = ".review.json"  # carried-over translations waiting for a translator's confirmation
+# One file translates one source: megabytes mean a mistake (a pasted dump), and reading it costs memory.
+DEFAULT_MAX_FILE_BYTES = 8 * 2**20
 _WS = " \t\n\r"
 
 
@@ -179,9 +182,17 @@ def dumps(entries: dict[str, str]) -> str:
     return json.dumps(entries, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
-def read_file(path: Path, shown: str | None = None) -> TranslationFile:
+def read_file(path: Path, shown: str | None = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> TranslationFile:
+    """The file's entries and problems. A file over `max_bytes` is not read: it is one problem."""
     shown = shown or path.as_posix()
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            result = TranslationFile(path, shown, True, f"size:{size}:{path.stat().st_mtime_ns}")
+            result.problems.append(Problem(0, 0, f"the file is {size / 2**20:.1f} MB, over the limit of "
+                                                 f"{max_bytes / 2**20:g} MB for one translation file "
+                                                 "(translation_file_limit_mb in mkdocs.yml)"))
+            return result
         raw = path.read_bytes()
     except FileNotFoundError:
         return TranslationFile(path, shown, False, "")
@@ -201,8 +212,9 @@ def read_file(path: Path, shown: str | None = None) -> TranslationFile:
 class TranslationStore:
     """The folder of translation files (`translations/`)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
         self.root = Path(root)
+        self.max_file_bytes = max_file_bytes
 
     def relative_json(self, rel: str) -> str:
         """`conv_mixer/__init__.py` → `conv_mixer/__init__.json`; `x/readme.md` → `x/readme.json`."""
@@ -210,6 +222,22 @@ class TranslationStore:
 
     def path_for(self, lang: str, rel: str) -> Path:
         return self.root / lang / self.relative_json(rel)
+
+    def review_path(self, lang: str, rel: str) -> Path:
+        """`translations/<lang>/<rel>.review.json`: translations carried over from an earlier version
+        of the English (`translations update`), not shown until `translations confirm` moves them."""
+        return self.root / lang / PurePosixPath(rel).with_suffix(REVIEW_SUFFIX).as_posix()
+
+    def load_review(self, lang: str, rel: str) -> TranslationFile:
+        path = self.review_path(lang, rel)
+        return read_file(path, self.shown(path), self.max_file_bytes)
+
+    def review_files(self, lang: str) -> list[str]:
+        """The review files of `lang` (relative to its folder)."""
+        folder = self.root / lang
+        if not folder.is_dir():
+            return []
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*" + REVIEW_SUFFIX) if p.is_file())
 
     def glossary_path(self, lang: str) -> Path:
         return self.root / lang / GLOSSARY
@@ -223,7 +251,7 @@ class TranslationStore:
 
     def load(self, lang: str, rel: str) -> TranslationFile:
         path = self.path_for(lang, rel)
-        return read_file(path, self.shown(path))
+        return read_file(path, self.shown(path), self.max_file_bytes)
 
     def languages(self) -> list[str]:
         """Language folders present in the store."""
@@ -232,12 +260,14 @@ class TranslationStore:
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def files(self, lang: str) -> list[str]:
-        """Every translation file of `lang` (paths relative to its folder), the glossary excluded."""
+        """Every translation file of `lang` (paths relative to its folder), the glossary and the review
+        files excluded."""
         folder = self.root / lang
         if not folder.is_dir():
             return []
         return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.json")
-                      if p.is_file() and p.relative_to(folder).as_posix() != GLOSSARY)
+                      if p.is_file() and p.relative_to(folder).as_posix() != GLOSSARY
+                      and not p.name.endswith(REVIEW_SUFFIX))
 
     def save(self, lang: str, rel: str, entries: dict[str, str]) -> Path:
         path = self.path_for(lang, rel)
@@ -246,17 +276,18 @@ class TranslationStore:
         return path
 
     def update(self, lang: str, rel: str, change: Callable[[dict[str, str]], dict[str, str] | None],
-               attempts: int = 5, *, dry_run: bool = False) -> bool:
+               attempts: int = 5, *, dry_run: bool = False, review: bool = False) -> bool:
         """Read, apply `change` (returns the new entries, or None for no change), write atomically.
 
         Refuses (StoreError) to touch a file it could not read cleanly. Just before writing, the file
         is read again: if another tool changed it meanwhile, `change` is applied to the new content
         instead, so no entry written by someone else is lost. Returns whether the file was written
-        (with `dry_run`: whether it would be; nothing is written).
+        (with `dry_run`: whether it would be; nothing is written). `review`: the page's review file
+        instead, which is removed when it would be left empty.
         """
-        path = self.path_for(lang, rel)
+        path = self.review_path(lang, rel) if review else self.path_for(lang, rel)
         for _ in range(attempts):
-            current = read_file(path, self.shown(path))
+            current = read_file(path, self.shown(path), self.max_file_bytes)
             if current.problems:
                 p = current.problems[0]
                 raise StoreError(current.shown, p.line, p.column,
@@ -265,7 +296,7 @@ class TranslationStore:
             if new is None:
                 return False
             data = dumps(new).encode("utf-8")
-            if current.exists and data == current.raw:
+            if current.exists and data == current.raw or review and not new and not current.exists:
                 return False
             if dry_run:
                 return True
@@ -273,6 +304,9 @@ class TranslationStore:
             if (again if again is not None else b"") != current.raw or (again is None) == current.exists:
                 continue  # changed under us: redo on the new content
             _check_strings(new, current.shown)
+            if review and not new:
+                path.unlink(missing_ok=True)
+                return True
             write_atomic(path, data)
             return True
         raise StoreError(self.shown(path), 0, 0, "the file kept changing while being updated; try again")

@@ -22,11 +22,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nh3
 
+from ..unsafe_text import unsafe_characters
 from .store import Problem, _pos
 
 # --- the allowlist ------------------------------------------------------------------------------
@@ -240,6 +242,25 @@ class Term:
     use: str
     avoid: tuple[str, ...]
     pattern: re.Pattern
+    allow: tuple[str, ...] = ()  # ordinary phrases that contain a rendering to avoid (exceptions)
+
+    def bad_renderings(self, value_text: str) -> list[str]:
+        """The renderings to avoid that `value_text` uses. An avoided rendering is looked for as a
+        term: a Latin one only as a whole word, and never inside a phrase of `allow` (so "留意" as a
+        rendering of *attention* can be avoided without rejecting "请留意", *please note*)."""
+        text = value_text.lower()
+        for phrase in self.allow:
+            if phrase:
+                text = text.replace(phrase.lower(), " ")
+        return [bad for bad in self.avoid if bad and _avoid_pattern(bad).search(text)]
+
+
+@lru_cache(maxsize=4096)
+def _avoid_pattern(bad: str) -> re.Pattern:
+    body = re.escape(bad.lower())
+    before = r"(?<![A-Za-z0-9])" if re.match(r"[A-Za-z0-9]", bad) else ""
+    after = r"(?![A-Za-z0-9])" if re.search(r"[A-Za-z0-9]$", bad) else ""
+    return re.compile(before + body + after)
 
 
 @dataclass
@@ -252,9 +273,8 @@ class Glossary:
         for term in self.terms:
             if not term.avoid or not term.pattern.search(key_text):
                 continue
-            for bad in term.avoid:
-                if bad and bad.lower() in value_text.lower():
-                    out.append(f"glossary: '{term.english}' should be rendered '{term.use}', not '{bad}'")
+            for bad in term.bad_renderings(value_text):
+                out.append(f"glossary: '{term.english}' should be rendered '{term.use}', not '{bad}'")
         return out
 
 
@@ -266,7 +286,9 @@ def term_pattern(english: str) -> re.Pattern:
 
 
 def parse_glossary(text: str) -> Glossary:
-    """`{"term": {"use": "...", "avoid": ["...", ...]}, ...}`; other fields (e.g. "note") are ignored."""
+    """`{"term": {"use": "...", "avoid": ["...", ...], "allow": ["...", ...]}, ...}`; `allow` (optional)
+    lists ordinary phrases that contain an avoided rendering and are fine; other fields (e.g. "note")
+    are ignored."""
     glossary = Glossary()
     try:
         data = json.loads(text)
@@ -279,12 +301,15 @@ def parse_glossary(text: str) -> Glossary:
     for english, spec in data.items():
         at = text.find(json.dumps(english, ensure_ascii=False))
         line = _pos(text, at)[0] if at >= 0 else 0
-        if not isinstance(spec, dict) or not isinstance(spec.get("use"), str) or not isinstance(
-                spec.get("avoid", []), list) or not all(isinstance(a, str) for a in spec.get("avoid", [])):
+        if not isinstance(spec, dict) or not isinstance(spec.get("use"), str) or not all(
+                isinstance(spec.get(f, []), list) and all(isinstance(a, str) for a in spec.get(f, []))
+                for f in ("avoid", "allow")):
             glossary.problems.append(Problem(line, 1, f"glossary entry '{english}' must be "
-                                                      '{"use": "...", "avoid": ["...", ...]}', english))
+                                                      '{"use": "...", "avoid": ["...", ...]} '
+                                                      '(optionally "allow": ["...", ...])', english))
             continue
-        glossary.terms.append(Term(english, spec["use"], tuple(spec.get("avoid", [])), term_pattern(english)))
+        glossary.terms.append(Term(english, spec["use"], tuple(spec.get("avoid", [])), term_pattern(english),
+                                   tuple(spec.get("allow", []))))
     return glossary
 
 
@@ -340,6 +365,8 @@ def validate(key: str, value: str, glossary: Glossary | None = None) -> Verdict:
     glossary = glossary or _NO_GLOSSARY
     if not value.strip():
         return Verdict(None, empty=True)
+    if unsafe := unsafe_characters(value):
+        return Verdict(None, tuple(f"contains {reason}" for reason in unsafe))
     if is_plain_text_key(key):
         reasons = []
         if re.search(r'[<>"]', value):
@@ -359,6 +386,7 @@ def validate(key: str, value: str, glossary: Glossary | None = None) -> Verdict:
             reasons.append(f"{what} '{item}' is missing" if item not in added else f"{what} '{item}' changed")
         for item in added:
             reasons.append(f"{what} '{item}' is not in the English")
+    reasons += _link_text_problems(key, value)
     if v.top_text and not k.top_text:
         reasons.append(f"text outside the top-level elements: '{v.top_text[0][:20]}'")
     if not reasons:
@@ -372,6 +400,61 @@ def validate(key: str, value: str, glossary: Glossary | None = None) -> Verdict:
     if reasons:
         return Verdict(None, tuple(_dedupe(reasons)))
     return Verdict(cleaned)
+
+
+_LINK = re.compile(r"(<a\b[^>]*>)(.*?)</a>", re.S | re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "er", "ers", "ly", "al"})
+
+
+def _visible(html: str) -> str:
+    return html_unescape(_ANY_TAG.sub("", html))
+
+
+def _link_splits(html: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Words a link boundary cuts (`Conv<a>Mixer</a>` → "Conv|Mixer"), and each link's visible text with
+    the visible text around it (tags looked through)."""
+    splits, links = [], []
+    for m in _LINK.finditer(html):
+        before, inside, after = _visible(html[: m.start()]), _visible(m.group(2)), _visible(html[m.end():])
+        links.append((inside, before[-1:] + "|" + after[:1]))
+        if inside and before and _ALNUM.match(before[-1]) and _ALNUM.match(inside[0]):
+            splits.append(f"{re.search(r'[A-Za-z0-9]+$', before).group()}|{re.match(r'[A-Za-z0-9]+', inside).group()}")
+        if inside and after and _ALNUM.match(inside[-1]) and _ALNUM.match(after[0]):
+            splits.append(f"{re.search(r'[A-Za-z0-9]+$', inside).group()}|{re.match(r'[A-Za-z0-9]+', after).group()}")
+    return splits, links
+
+
+def _link_text_problems(key: str, value: str) -> list[str]:
+    """A link's text must not start or end inside a Latin word that goes on outside it
+    (`制作 Conv<a>Mixer 图层</a>`), nor begin or end with a piece of a word of the English that the
+    English does not have on its own (`C <a>onvMixer 图层</a>`: the first letter was left outside)."""
+    if "<a" not in value:
+        return []
+    key_splits, _ = _link_splits(key)
+    splits, links = _link_splits(value)
+    out = [f"a link's text cuts the word '{w.replace('|', '')}' ('{w.split('|')[0]}' | '{w.split('|')[1]}')"
+           for w in splits if w not in key_splits]
+    if out:
+        return out
+    words = {w.lower(): w for w in _LATIN_WORD.findall(_visible(key))}
+    for inside, _ in links:
+        found = _LATIN_WORD.findall(inside)
+        first = found[0] if found and inside.lstrip().startswith(found[0]) else None
+        last = found[-1] if found and inside.rstrip().endswith(found[-1]) else None
+        if first and len(first) >= 2 and first.lower() not in words:
+            whole = next((w for lw, w in words.items() if len(lw) > len(first) and lw.endswith(first.lower())),
+                         None)
+            if whole:
+                out.append(f"a link's text starts inside a word: '{first}' (the English has '{whole}')")
+        if last and len(last) >= 2 and last.lower() not in words:
+            whole = next((w for lw, w in words.items() if len(lw) > len(last) and lw.startswith(last.lower())
+                          and lw[len(last):] not in _INFLECTIONS), None)
+            if whole:
+                out.append(f"a link's text ends inside a word: '{last}' (the English has '{whole}')")
+    return out
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ This is a PyTorch implementation of
 [Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift](https://arxiv.org/abs/1502.03167)
 (Ioffe and Szegedy, 2015).
 
-### The transform (Algorithm 1)
+## The transform (Algorithm 1)
 
 For a mini-batch $\mathcal{B} = \{x_1, \dots, x_m\}$ of values of one channel (for images, $m$ counts every
 pixel of every sample: $m = B \times H \times W$):
@@ -31,7 +31,7 @@ For convolutional layers the paper normalises per *channel* over the batch and a
 (section 3.2), so that every location of a feature map is normalised the same way, just as it is computed
 with the same filter.
 
-### Training and inference
+## Training and inference
 
 During training the statistics are those of the current mini-batch; this couples the samples of a batch and
 adds a little noise that acts as a regulariser. At inference a prediction must not depend on the rest of the

@@ -30,7 +30,7 @@ $O(N \log N)$ and no attention matrix is built.
 Only the real part is kept, so the feed-forward sub-layers and the residual stream stay real-valued, and
 the transform runs along the hidden dimension as well as along the sequence.
 
-### The encoder layer
+## The encoder layer
 
 FNet keeps BERT's *post-norm* layer (figure 1):
 
@@ -45,14 +45,14 @@ the transposed word embeddings plus a bias) and next-sentence prediction on a *p
 All of it is below, with the paper's configurations FNet-Base and FNet-Large, whose parameter counts the tests
 check.
 
-### As a mixer in this site's language model
+## As a mixer in this site's language model
 
 [`FourierMixing`](#FourierMixing) takes the arguments of attention, so it can replace the attention of a
 [pre-norm Transformer layer](../models.html#TransformerLayer). The [masked language model](../mlm/index.html)
 does exactly that with `--mixer fnet`; its [experiment](../mlm/experiment.html) compares it with attention,
 [MLP-Mixer](../mlp_mixer/index.html) and [gMLP](../gmlp/index.html).
 
-### Where this code deviates from the paper
+## Where this code deviates from the paper
 
 * The paper computes the DFT as an FFT on GPUs and as a product with the DFT matrices on TPUs; we use
   `torch.fft.fft2`, computed in `float32` (and in `float64` for `float64` inputs) because the FFT does not

@@ -15,7 +15,7 @@ gMLP keeps a single block type, a channel MLP whose hidden layer is *gated* by a
 tokens. The paper shows that this block, with no attention at all, matches ViT/DeiT on ImageNet and comes
 close to BERT on masked language modelling.
 
-### The gMLP block
+## The gMLP block
 
 Let $X \in \mathbb{R}^{n \times d}$ be the $n$ tokens of width $d$. Each block (section 2, equations 1 to 3) is
 
@@ -29,7 +29,7 @@ with $U \in \mathbb{R}^{d \times d_{ffn}}$ and $V \in \mathbb{R}^{d_{ffn}/2 \tim
 $\sigma$ the GELU. Without $s$ this would be the [feed-forward network](../feed_forward.html) of a
 Transformer; $s$ is the only place where tokens see each other.
 
-### The spatial gating unit
+## The spatial gating unit
 
 $s$ splits $Z$ along the channels into two halves $Z_1, Z_2 \in \mathbb{R}^{n \times d_{ffn}/2}$ and gates
 one with a linear *spatial* projection of the other (section 2.1, equation 4, with the normalisation the
@@ -46,7 +46,7 @@ paper's title points at: attention too is a product of the tokens with weights c
 $f_{W,b}(Z_2) \approx 1$ and $s(Z) \approx Z_1$ at the start: every block begins as a plain feed-forward
 network, and the spatial interactions are learned gradually.
 
-### Where this code deviates from the paper
+## Where this code deviates from the paper
 
 * The paper does not say how near zero $W$ starts; we draw it from $\mathcal{N}(0, \varepsilon^2)$ with
   $\varepsilon = 10^{-6}$, and the tests check that a fresh block equals the feed-forward network with

@@ -36,7 +36,7 @@ jobs were sharing at the time (load average about 7). The text is the notes of t
 where these numbers were measured (before this paragraph held them); any edit to a page changes the text, so a
 later commit gives slightly different numbers.
 
-### What is learned
+## What is learned
 
 The text is cut into windows of `seq_len` bytes by a
 [byte-level tokenizer](../../experiments/data.html#ByteTokenizer).
@@ -45,7 +45,7 @@ unchanged byte) and must predict the original byte from the context on *both* si
 The loss is the cross-entropy on the chosen positions only, and the accuracy is the fraction of
 chosen bytes predicted exactly.
 
-### Is that good?
+## Is that good?
 
 A model that ignores the context can still look at the masked position itself. Where it sees `[MASK]`
 (80% of the chosen bytes) it can do no better than the byte frequencies of the training text, the *unigram*
@@ -55,7 +55,7 @@ is the answer about half the time; the best such model reaches the lower
 Both are printed next to the validation loss and drawn as dashed lines in the plot; only the distance below
 the context-free line is what the model learned from context.
 
-### Attention or token mixing
+## Attention or token mixing
 
 `--mixer mlp_mixer` replaces every self-attention layer by an MLP across the sequence,
 the [token-mixing](../mlp_mixer/index.html#TokenMixing) layer of MLP-Mixer, and drops the position
@@ -178,7 +178,7 @@ def build(config: Config, d: Dist) -> Experiment:
     model = MaskedLanguageModel(vocab_size=tok.vocab_size, seq_len=config.seq_len, d_model=config.d_model,
                                 n_layers=config.n_layers, n_heads=config.n_heads, d_ff=config.d_ff,
                                 mixer=config.mixer, dropout=config.dropout)
-    # #### Louder positions
+    # ### Louder positions
     #
     # Token embeddings start as $\mathcal{N}(0, 1)$ vectors, position embeddings at $\sigma = 0.02$:
     # fifty times quieter. Attention then barely knows *where* a byte is, and has to grow its position

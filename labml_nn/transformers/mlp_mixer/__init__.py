@@ -18,13 +18,13 @@ MLP-Mixer separates the two kinds of mixing and uses nothing but multi-layer per
 * **token-mixing** MLPs mix information between spatial positions (patches), separately for each channel;
 * **channel-mixing** MLPs mix information between channels, separately for each position.
 
-### The table $X$
+## The table $X$
 
 The image is cut into $S$ non-overlapping $P \times P$ patches, and each patch is projected by the same
 fully-connected layer to a vector of width $C$ (the "hidden size"). Stacking these vectors as rows gives
 a table $X \in \mathbb{R}^{S \times C}$: **rows are patches (tokens), columns are channels**.
 
-### The Mixer layer
+## The Mixer layer
 
 Every Mixer layer (section 2, equation 1) applies a token-mixing MLP to each *column* and then a
 channel-mixing MLP to each *row*, each after a LayerNorm and with a skip-connection:
@@ -42,7 +42,7 @@ $W_4 \in \mathbb{R}^{C \times D_C}$ (plus biases). The same $W_1, W_2$ are used 
 are *shared across channels*) and the same $W_3, W_4$ for every row. Tying the token-mixing weights across
 channels keeps the model small: untied, there would be $C$ separate token MLPs per layer.
 
-### Cost linear in the number of patches
+## Cost linear in the number of patches
 
 The token-mixing MLP costs $O(S \, D_S \, C)$ per layer and the channel-mixing MLP $O(S \, C \, D_C)$.
 The paper chooses $D_S$ independently of $S$, so the whole network is **linear in the number of
@@ -51,7 +51,7 @@ patches** $S$, and therefore in the number of pixels, like a CNN. Self-attention
 so its cost is quadratic in $S$. The flip side is that Mixer is built for one fixed $S$: the shape of
 $W_1$ depends on it.
 
-### No position embeddings
+## No position embeddings
 
 Self-attention is *permutation-equivariant*: shuffle the input tokens and the output tokens are shuffled the
 same way, so ViT must add [position embeddings](../embeddings.html#LearnedPositionalEmbedding) to know where
@@ -60,7 +60,7 @@ each patch came from. The token-mixing MLP is not: column $k$ of $W_1$ is the we
 Mixer therefore uses **no position embeddings**. (Shuffle the patches, and the columns of $W_1$ and
 rows of $W_2$ in the same way, and the output does not change; the tests check exactly that.)
 
-### Rest of the network
+## Rest of the network
 
 A LayerNorm, global average pooling over the patches and a linear classifier head. The paper's configurations
 (Table 1) are the constructors [at the bottom](#mixer_s32). There is also a
@@ -79,6 +79,13 @@ from labml_nn.transformers.embeddings import PatchEmbedding
 from labml_nn.transformers.feed_forward import FeedForward
 from labml_nn.transformers.models import DropPath, drop_path_rates
 
+# ![MLP-Mixer: per-patch linear layer, token- and channel-mixing MLP layers, classifier](mlp_mixer.svg)
+#
+# *The MLP-Mixer architecture. In every Mixer layer a token-mixing MLP mixes each channel across all patches,
+# then a channel-mixing MLP mixes each patch across its channels; each has a LayerNorm before it and a
+# skip-connection around it.*
+
+#
 
 class TokenMixing(nn.Module):
     r"""

@@ -28,7 +28,7 @@ $$T'_{:,i,j} = \frac{1}{K \times K} \sum_{p,q=1}^{K} T_{:,\,i+p-\frac{K+1}{2},\,
 The input is subtracted because the residual connection adds it back. With $K = 3$ and the rest of the
 MetaFormer unchanged, PoolFormer-S24 beats DeiT-S and ResMLP-S24 on ImageNet with fewer parameters.
 
-### Hierarchical stages
+## Hierarchical stages
 
 Unlike the isotropic models above, PoolFormer works like a CNN at four resolutions (section 3.2):
 a $7 \times 7$ convolution with stride 4 embeds the image at $\frac{H}{4} \times \frac{W}{4}$, and three
@@ -36,7 +36,7 @@ $3 \times 3$ convolutions with stride 2 halve the resolution between stages, dow
 $\frac{H}{32} \times \frac{W}{32}$. Tokens stay as a `[batch, C, H, W]` feature map throughout: the pooling
 needs the 2-D neighbourhood, and the channel MLP is a pair of $1 \times 1$ convolutions.
 
-### Details
+## Details
 
 * $\operatorname{Norm}$ is Group Normalisation with one group: each sample is normalised over all its channels
   *and* positions, with a learned scale and shift per channel (the paper finds it better than LayerNorm
@@ -47,7 +47,7 @@ needs the 2-D neighbourhood, and the channel MLP is a pair of $1 \times 1$ convo
   is the mean of the tokens that exist.
 * After the last stage: GroupNorm, global average pooling and a linear head.
 
-### Where this code deviates from the paper
+## Where this code deviates from the paper
 
 * Stem, downsampling and stage sizes are arguments, so that the [experiment](experiment.html) can run
   PoolFormer on $8 \times 8$ digits; the paper's configurations are [at the bottom](#poolformer_s12).

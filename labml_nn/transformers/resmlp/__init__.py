@@ -20,7 +20,7 @@ What makes it train, with the DeiT recipe on ImageNet alone, is that each residu
 Affine transformation initialised to a small scale (as CaiT's LayerScale), so every block starts close to the
 identity.
 
-### Affine
+## Affine
 
 For $x \in \mathbb{R}^d$, with learned $\boldsymbol\alpha, \boldsymbol\beta \in \mathbb{R}^d$ (section 2):
 
@@ -30,7 +30,7 @@ $$\operatorname{Aff}_{\boldsymbol\alpha,\boldsymbol\beta}(x) =
 Unlike a LayerNorm it does not depend on the other channels or on the batch, so at inference it can be folded
 into the adjacent linear layer.
 
-### The residual block
+## The residual block
 
 With $X \in \mathbb{R}^{N \times d}$ the table of $N$ patches of width $d$ (rows are patches), equations (1)
 and (2) of the paper:
@@ -49,7 +49,7 @@ networks, and its $\boldsymbol\beta$ at zero. The inner ones start at $\boldsymb
 The model: a linear patch embedding (like ViT's), the blocks, an Affine, average pooling over the patches and a
 linear classifier. There is no position embedding: $A$ is specific to each position.
 
-### Where this code deviates from the paper
+## Where this code deviates from the paper
 
 * The equations put an Affine, with a shift $\boldsymbol\beta$, at the end of each branch; the authors'
   released code uses a scale only there (LayerScale without a shift). We follow the equations; the

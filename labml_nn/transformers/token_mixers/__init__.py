@@ -47,7 +47,7 @@ image; normalisation, activations and pooling are left out. The whole run took a
 (PyTorch 2.13.0, CPU) shared with other jobs (load average about 7), so the throughput column is noisy by tens
 of percent.
 
-### What the numbers say, and what they do not
+## What the numbers say, and what they do not
 
 **They say** what this recipe gives at about 75 thousand parameters on 1,797 images of $8 \times 8$ pixels.
 The two models that keep every pixel as a token and mix only nearby ones, ConvMixer and PoolFormer, are the

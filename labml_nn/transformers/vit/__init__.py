@@ -15,7 +15,7 @@ ViT applies a standard [Transformer encoder](../models.html) to images, with as 
 possible. The image $x \in \mathbb{R}^{H \times W \times C}$ is cut into $N = HW / P^2$ patches, each
 flattened to $x_p^i \in \mathbb{R}^{P^2 C}$; the patches are the "words" of a sentence.
 
-### The model (section 3.1, equations 1 to 4)
+## The model (section 3.1, equations 1 to 4)
 
 \begin{align}
 z_0 &= [x_{class}; \, x_p^1 E; \, x_p^2 E; \, \dots; \, x_p^N E] + E_{pos},
@@ -53,6 +53,12 @@ from labml_nn.transformers.feed_forward import FeedForward
 from labml_nn.transformers.mha import MultiHeadAttention
 from labml_nn.transformers.models import Encoder, TransformerLayer, drop_path_rates
 
+# ![ViT: patch projection, class token, position embeddings, encoder layers, classifier](vit.svg)
+#
+# *The Vision Transformer. The patches become a sequence of tokens with a class token in front; after $L$
+# encoder layers the class token's state is the image representation.*
+
+#
 
 class VisionTransformer(nn.Module):
     r"""
