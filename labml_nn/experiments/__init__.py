@@ -17,7 +17,7 @@ Every experiment on this site is one command that needs no download and no GPU:
 | [gMLP](../transformers/gmlp/experiment.html) | `labml_nn.transformers.gmlp.experiment` |
 | [ResMLP](../transformers/resmlp/experiment.html) | `labml_nn.transformers.resmlp.experiment` |
 | [PoolFormer](../transformers/poolformer/experiment.html) | `labml_nn.transformers.poolformer.experiment` |
-| [Token mixers compared](../transformers/token_mixers/experiment.html) | `labml_nn.transformers.token_mixers.experiment` |
+| [Token mixers](../transformers/token_mixers/experiment.html) | `labml_nn.transformers.token_mixers.experiment` |
 | [Masked language model](../transformers/mlm/experiment.html) | `labml_nn.transformers.mlm.experiment` |
 
 Each finishes in a few minutes or less on a CPU (its page gives the time it took, and on which machine),
