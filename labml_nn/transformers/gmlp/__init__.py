@@ -17,7 +17,7 @@ close to BERT on masked language modelling.
 
 ## The gMLP block
 
-Let $X \in \mathbb{R}^{n \times d}$ be the $n$ tokens of width $d$. Each block (section 2, equations 1 to 3) is
+Let $X \in \mathbb{R}^{n \times d}$ be the $n$ tokens of width $d$. Each block (section 2, equation 1) is
 
 \begin{align}
 Z &= \sigma\big(\operatorname{LN}(X)\, U\big) &&\in \mathbb{R}^{n \times d_{ffn}} \\
@@ -32,8 +32,8 @@ Transformer; $s$ is the only place where tokens see each other.
 ## The spatial gating unit
 
 $s$ splits $Z$ along the channels into two halves $Z_1, Z_2 \in \mathbb{R}^{n \times d_{ffn}/2}$ and gates
-one with a linear *spatial* projection of the other (section 2.1, equation 4, with the normalisation the
-paper found effective):
+one with a linear *spatial* projection of the other (section 2.1, equations 2 to 4, with the normalisation
+the paper found effective):
 
 $$s(Z) = Z_1 \odot f_{W,b}\big(\operatorname{LN}(Z_2)\big), \qquad f_{W,b}(Z) = W Z + b$$
 

@@ -39,8 +39,8 @@ needs the 2-D neighbourhood, and the channel MLP is a pair of $1 \times 1$ convo
 ## Details
 
 * $\operatorname{Norm}$ is Group Normalisation with one group: each sample is normalised over all its channels
-  *and* positions, with a learned scale and shift per channel (the paper finds it better than LayerNorm
-  over channels by 0.7 points).
+  *and* positions, with a learned scale and shift per channel (in the paper's ablation it does better than
+  LayerNorm over the channels).
 * Each branch's output is multiplied by a learned per-channel [LayerScale](../resmlp/index.html#Affine),
   initialised to $10^{-5}$.
 * The pooling does not count the zero padding at the borders (`count_include_pad=False`), so a border token

@@ -182,7 +182,7 @@ class ResMLP(nn.Module):
 
 # ## The paper's configurations
 #
-# Table 1 of the paper (and its text, section 3.1): $224 \times 224$ images, $16 \times 16$ patches
+# The paper's ImageNet models: $224 \times 224$ images, $16 \times 16$ patches
 # ($N = 196$), MLP hidden width $4d$.
 #
 # | Model | blocks | $d$ | params (paper) | params (ours, with head) |
