@@ -40,6 +40,7 @@ from .parser import readable_title
 from .quick_rebuild import QuickRebuild
 from .render import RenderedPage
 from .search import build_search_index
+from .site_folder import set_aside
 from .structure import IMAGE_SUFFIXES, Entry, SiteStructure, relative_url, scan_assets
 from .ui_text import OG_LOCALES, language_name, ui_text
 from .urls import is_web_url
@@ -449,6 +450,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     # --- site ------------------------------------------------------------------------------------
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if getattr(self, "_old_site", None) is not None:
+            self._old_site.join()
         self.engine.cache.max_bytes = self.config.cache_max_mb << 20
         self.engine.cache.trim()
         known = {f.dest_uri for f in self.files}
@@ -514,6 +517,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 log.info(f"annotated: removed {path}, left by an interrupted run")
         if AnnotatedPlugin._search_thread is not None:
             AnnotatedPlugin._search_thread.join()  # never clean site/ under a running indexer
+        # The old site is deleted while this one is built (mkdocs would delete it first, file by file).
+        self._old_site = None if self.serving else set_aside(Path(config.site_dir))
 
     def _write_sitemap(self, site_dir: Path) -> None:
         """sitemap.xml with every page and its language alternates (well-formed by construction)."""
