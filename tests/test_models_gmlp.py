@@ -15,9 +15,10 @@ Mutations these tests are meant to catch (each was applied to the code once, by 
 
 import torch
 import torch.nn.functional as F
+from model_helpers import randomize, shuffle_patches
 from paper_equations import layer_norm, linear
 
-from labml_nn.transformers.embeddings import image_to_patches, patches_to_image
+from labml_nn.transformers.embeddings import image_to_patches
 from labml_nn.transformers.gmlp import GMLPBlock, GMLPVision, SpatialGatingUnit
 from labml_nn.transformers.mlm import MaskedLanguageModel
 
@@ -25,12 +26,6 @@ from labml_nn.transformers.mlm import MaskedLanguageModel
 def tiny_gmlp(**kwargs) -> GMLPVision:
     return GMLPVision(image_size=8, patch_size=2, in_channels=3, n_classes=5, d_model=8, d_ffn=12, n_layers=2,
                       **kwargs)
-
-
-def randomize(model: torch.nn.Module):
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.5)
 
 
 def paper_gmlp(model: GMLPVision, x: torch.Tensor) -> torch.Tensor:
@@ -72,7 +67,7 @@ def test_shuffling_patches_changes_output_and_permuting_w_restores_it():
     randomize(model)
     x = torch.randn(2, 3, 8, 8, dtype=torch.float64)
     perm = torch.randperm(16)
-    shuffled = patches_to_image(image_to_patches(x, 2)[:, perm], 2, 8, 8)
+    shuffled = shuffle_patches(x, perm, 2)
     out = model(x)
     assert not torch.allclose(model(shuffled), out, rtol=1e-3, atol=1e-3)
     # Token j of the shuffled image is token perm[j]: reorder W's rows and columns and b the same way

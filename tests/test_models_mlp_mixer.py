@@ -14,6 +14,7 @@ Mutations these tests are meant to catch (each was applied to the code once, by 
 import pytest
 import torch
 import torch.nn.functional as F
+from model_helpers import randomize, shuffle_patches
 from paper_equations import layer_norm, linear, mlp
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -26,13 +27,6 @@ from labml_nn.transformers.models import TransformerLayer
 def tiny_mixer(image_size=16, patch_size=4, n_classes=5, d_model=8, **kwargs) -> MLPMixer:
     return MLPMixer(image_size=image_size, patch_size=patch_size, in_channels=3, n_classes=n_classes,
                     d_model=d_model, n_layers=2, token_mlp_dim=6, channel_mlp_dim=12, **kwargs)
-
-
-def randomize(model: torch.nn.Module):
-    """The head is zero-initialised; give every parameter random values so outputs depend on everything."""
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.5)
 
 
 def flops(model: torch.nn.Module, x: torch.Tensor) -> int:
@@ -131,11 +125,6 @@ def test_patch_embedding_equals_strided_convolution():
     x = torch.randn(2, 3, 16, 16, dtype=torch.float64)
     expected = conv(x).flatten(2).transpose(1, 2)  # [batch, n_patches, d_model]
     torch.testing.assert_close(embed(x), expected, rtol=1e-12, atol=1e-12)
-
-
-def shuffle_patches(images: torch.Tensor, perm: torch.Tensor, patch_size: int) -> torch.Tensor:
-    patches = image_to_patches(images, patch_size)
-    return patches_to_image(patches[:, perm], patch_size, images.shape[2], images.shape[3])
 
 
 def test_patch_helpers_round_trip():

@@ -13,6 +13,7 @@ Mutations these tests are meant to catch (each was applied to the code once, by 
 
 import torch
 import torch.nn.functional as F
+from model_helpers import randomize
 from paper_equations import linear
 
 from labml_nn.transformers.poolformer import PoolFormer, PoolFormerBlock, Pooling, poolformer_s12
@@ -20,12 +21,6 @@ from labml_nn.transformers.poolformer import PoolFormer, PoolFormerBlock, Poolin
 
 def tiny_poolformer() -> PoolFormer:
     return PoolFormer(in_channels=3, n_classes=5, layers=(1, 2), dims=(4, 6), stem=(3, 1, 1))
-
-
-def randomize(model: torch.nn.Module):
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.5)
 
 
 def paper_poolformer(model: PoolFormer, x: torch.Tensor) -> torch.Tensor:

@@ -14,20 +14,15 @@ Mutations these tests are meant to catch (each was applied to the code once, by 
 
 import torch
 import torch.nn.functional as F
+from model_helpers import randomize, shuffle_patches
 from paper_equations import linear
 
-from labml_nn.transformers.embeddings import image_to_patches, patches_to_image
+from labml_nn.transformers.embeddings import image_to_patches
 from labml_nn.transformers.resmlp import ResMLP, layer_scale_init
 
 
 def tiny_resmlp(**kwargs) -> ResMLP:
     return ResMLP(image_size=8, patch_size=2, in_channels=3, n_classes=5, d_model=6, n_layers=2, **kwargs)
-
-
-def randomize(model: torch.nn.Module):
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.5)
 
 
 def aff(x, a):
@@ -87,7 +82,7 @@ def test_shuffling_patches_changes_output_and_permuting_a_restores_it():
     randomize(model)
     x = torch.randn(2, 3, 8, 8, dtype=torch.float64)
     perm = torch.randperm(16)
-    shuffled = patches_to_image(image_to_patches(x, 2)[:, perm], 2, 8, 8)
+    shuffled = shuffle_patches(x, perm, 2)
     out = model(x)
     assert not torch.allclose(model(shuffled), out, rtol=1e-3, atol=1e-3)
     with torch.no_grad():

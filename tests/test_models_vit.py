@@ -14,11 +14,12 @@ Mutations these tests are meant to catch (each was applied to the code once, by 
 """
 
 import torch
+from model_helpers import randomize, shuffle_patches
 from paper_equations import linear, pre_norm_encoder
 from torch.utils.flop_counter import FlopCounterMode
 
 from labml_nn.experiments.trainer import make_optimizer
-from labml_nn.transformers.embeddings import image_to_patches, patches_to_image
+from labml_nn.transformers.embeddings import image_to_patches
 from labml_nn.transformers.vit import VisionTransformer
 
 
@@ -26,17 +27,6 @@ def tiny(image_size=16, use_position_embeddings=True, n_classes=5, d_model=16, *
     return VisionTransformer(image_size=image_size, patch_size=4, in_channels=3, n_classes=n_classes,
                              d_model=d_model, n_layers=2, n_heads=2, d_ff=32,
                              use_position_embeddings=use_position_embeddings, **kwargs)
-
-
-def randomize(model: torch.nn.Module):
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.5)
-
-
-def shuffle_patches(images: torch.Tensor, perm: torch.Tensor, patch_size: int) -> torch.Tensor:
-    patches = image_to_patches(images, patch_size)
-    return patches_to_image(patches[:, perm], patch_size, images.shape[2], images.shape[3])
 
 
 def test_forward_shape_and_parts():
