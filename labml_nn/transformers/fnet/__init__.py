@@ -69,6 +69,13 @@ from torch import nn
 from labml_nn.transformers.feed_forward import FeedForward
 from labml_nn.transformers.gmlp import padding_keep
 
+# ![FNet encoder layer: Fourier transform, add and LayerNorm, feed-forward, add and LayerNorm](fnet.svg)
+#
+# *The FNet encoder layer: BERT's post-norm layer with the self-attention sub-layer replaced by the real part of
+# a two-dimensional Fourier transform, which has no parameters. Each LayerNorm comes after its residual
+# addition.*
+
+#
 
 class FourierMixing(nn.Module):
     r"""

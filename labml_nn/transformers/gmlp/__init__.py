@@ -85,6 +85,14 @@ def padding_keep(mask: torch.Tensor | None, batch: int, seq_len: int) -> torch.T
     return mask[:, 0, 0, :].expand(batch, seq_len).unsqueeze(-1)  # [batch, seq, 1]
 
 
+# ![gMLP block: LayerNorm, channel projection U, spatial gating unit, channel projection V, skip](gmlp.svg)
+#
+# *A gMLP block (equation 1). The spatial gating unit splits Z in two halves along the channels and multiplies
+# one by a linear projection of the other across the tokens; it is the only place where tokens meet. Since the
+# projection starts at W ≈ 0 and b = 1, every block starts as a plain feed-forward network.*
+
+#
+
 class SpatialGatingUnit(nn.Module):
     r"""
     ## Spatial gating unit

@@ -64,6 +64,13 @@ from torch import nn
 
 from labml_nn.transformers.models import DropPath, drop_path_rates
 
+# ![PoolFormer: stem, four stages of MetaFormer blocks with pooling as token mixer, downsampling, head](poolformer.svg)
+#
+# *PoolFormer. Left: the four stages, each at half the resolution of the one before. Right: the MetaFormer
+# block that every stage stacks, with pooling as its token mixer. Attention or a token-mixing MLP in that box
+# gives, up to the normalisation, the blocks of ViT and MLP-Mixer.*
+
+#
 
 class Pooling(nn.Module):
     r"""

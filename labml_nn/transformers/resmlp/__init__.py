@@ -67,6 +67,14 @@ from torch import nn
 from labml_nn.transformers.embeddings import PatchEmbedding
 from labml_nn.transformers.models import DropPath, drop_path_rates
 
+# ![ResMLP: patch embedding, blocks of a cross-patch and a cross-channel branch with Affine and LayerScale](resmlp.svg)
+#
+# *The ResMLP architecture. Each residual block has two branches: a single linear layer across the patches and
+# an MLP across the channels. Each branch starts with an Affine transformation where other models have a
+# LayerNorm, and ends with an Affine whose scale starts small (LayerScale), so every block starts close to the
+# identity.*
+
+#
 
 class Affine(nn.Module):
     r"""
