@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _thread
 import csv
+import importlib
 import json
 import os
 import pickle
@@ -528,6 +529,30 @@ def test_token_mixers_quick_compares_every_vision_model(tmp_path):
     assert "| gMLP |" in (out / "results.md").read_text()
     assert json.loads((out / "results.json").read_text())["rows"][0]["model"] == "MLP-Mixer"
     assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_token_mixers_compare_on_cifar10_from_data_dir(tmp_path):
+    """`--dataset cifar10 --data-dir PATH` reads the python-pickle layout (here a tiny fabricated copy) and sizes
+    every model for 32x32 colour images within one budget; a run trains on those images."""
+    root = write_cifar(tmp_path / "data", n=16)
+    counts = {}
+    for name, (module_name, _) in token_mixers_experiment.MODELS.items():
+        module = importlib.import_module(module_name)
+        counts[name], flops = token_mixers_experiment.size(
+            module, token_mixers_experiment.sizes_for(name, "cifar10"), "cifar10", str(root))
+        # The digits sizes would not fit: the models' token mixers grow with the number of tokens
+        assert flops > token_mixers_experiment.size(module, token_mixers_experiment.MODELS[name][1], "digits",
+                                                    None)[1]
+    mean = sum(counts.values()) / len(counts)
+    assert all(abs(n - mean) / mean < 0.15 for n in counts.values()), counts
+    rows = token_mixers_experiment.main(["--quick", "--dataset", "cifar10", "--data-dir", str(root),
+                                         "--models", "ResMLP,PoolFormer", "--runs-dir", str(tmp_path / "runs")])
+    assert [(r["model"], r["params"]) for r in rows] == [(n, counts[n]) for n in ("ResMLP", "PoolFormer")]
+    # Each model's run was configured for CIFAR-10 from that folder, with the CIFAR-10 sizes
+    (run,) = (tmp_path / "runs" / "token_mixers").iterdir()
+    configs = [json.loads(p.read_text()) for p in run.rglob("config.json")]
+    assert len(configs) == 2 and all(c["dataset"] == "cifar10" and c["data_dir"] == str(root) for c in configs)
+    assert {c["patch_size"] for c in configs} == {4}
 
 
 def test_poolformer_and_gmlp_reject_bad_shapes(capsys, tmp_path):
