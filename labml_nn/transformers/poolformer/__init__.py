@@ -26,7 +26,8 @@ think of, one with **no parameters**: average pooling over a $K \times K$ neighb
 $$T'_{:,i,j} = \frac{1}{K \times K} \sum_{p,q=1}^{K} T_{:,\,i+p-\frac{K+1}{2},\,j+q-\frac{K+1}{2}} - T_{:,i,j}$$
 
 The input is subtracted because the residual connection adds it back. With $K = 3$ and the rest of the
-MetaFormer unchanged, PoolFormer-S24 beats DeiT-S and ResMLP-S24 on ImageNet with fewer parameters.
+MetaFormer unchanged, the paper's abstract reports 82.1% top-1 accuracy on ImageNet-1K, 0.3 and 1.1 points
+above DeiT-B and ResMLP-B24 with 35% and 52% fewer parameters.
 
 ## Hierarchical stages
 
