@@ -149,7 +149,7 @@ class GMLPBlock(nn.Module):
     * `d_model` is $d$
     * `d_ffn` is $d_{ffn}$, the width of $Z$
     * `seq_len` is $n$
-    * `drop_path` is the [stochastic depth](../models.html#DropPath) probability; the paper uses it on ImageNet
+    * `drop_path` is the [stochastic depth](../models.html#DropPath) probability
 
     A block is a whole layer: it replaces both the attention and the feed-forward sub-layers of a
     [Transformer layer](../models.html#TransformerLayer). It takes `mask` like a Transformer layer, so an

@@ -52,7 +52,7 @@ needs the 2-D neighbourhood, and the channel MLP is a pair of $1 \times 1$ convo
 
 * Stem, downsampling and stage sizes are arguments, so that the [experiment](experiment.html) can run
   PoolFormer on $8 \times 8$ digits; the paper's configurations are [at the bottom](#poolformer_s12).
-* The paper trains with stochastic depth; it is available (`drop_path`) and off by default.
+* Stochastic depth is available (`drop_path`) and off by default.
 
 See also the [comparison of all token mixers](../token_mixers/index.html), where pooling competes
 with attention and the MLPs at the same parameter budget.

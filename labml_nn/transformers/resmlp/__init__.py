@@ -120,7 +120,7 @@ class ResMLPBlock(nn.Module):
     ## Residual block
 
     Equations (1) and (2). `n_patches` is $N$, `d_model` is $d$, `layer_scale` is $\varepsilon$ and
-    `drop_path` the [stochastic depth](../models.html#DropPath) probability (the paper uses it on ImageNet).
+    `drop_path` the [stochastic depth](../models.html#DropPath) probability.
     """
 
     def __init__(self, n_patches: int, d_model: int, layer_scale: float, drop_path: float = 0.0):
