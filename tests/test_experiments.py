@@ -118,6 +118,24 @@ def test_mlm_beats_the_context_free_baseline(tmp_path, text_file):
     assert last["val_loss"] < last["context_free_loss"] - 0.3
 
 
+def test_mlm_matched_budget_gives_every_mixer_the_parameters_of_attention():
+    """MATCHED_D_FF sizes the four mixers to within 0.2% of the default attention model, with the exact counts
+    the experiment page's table states."""
+    from labml_nn.transformers.mlm import MaskedLanguageModel
+    config = mlm_experiment.Config()
+    counts = {}
+    for mixer, d_ff in mlm_experiment.MATCHED_D_FF.items():
+        with torch.device("meta"):
+            model = MaskedLanguageModel(vocab_size=258, seq_len=config.seq_len, d_model=config.d_model,
+                                        n_layers=config.n_layers, n_heads=config.n_heads, d_ff=d_ff, mixer=mixer)
+        counts[mixer] = sum(p.numel() for p in model.parameters())
+    assert mlm_experiment.MATCHED_D_FF["attention"] == config.d_ff
+    assert counts == {"attention": 335_618, "mlp_mixer": 335_810, "fnet": 335_106, "gmlp": 335_610}
+    assert all(abs(n - counts["attention"]) / counts["attention"] < 0.002 for n in counts.values())
+    page = Path(mlm_experiment.__file__).read_text()
+    assert all(f"{n:,}" in page for n in counts.values())
+
+
 def test_mlm_validation_windows_never_appear_in_the_training_text():
     pytest.importorskip("site_builder.parser")
     config = mlm_experiment.Config()
