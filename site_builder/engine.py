@@ -8,6 +8,8 @@ never by timestamps.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import posixpath
 import sys
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ class Engine:
         self._sources: dict[str, _Cached] = {}
         self._rendered: dict[tuple[str, str], _Cached] = {}
         self._code: dict[str, list[str]] = {}  # sha1 of a file's text → its highlighted lines
+        self._images_seen: tuple[SiteStructure, list[str]] | None = None
         self.translator = None  # set by the translation merge: .digest(lang, rel), .for_page(lang, rel)
 
     def display_path(self, rel: str) -> str:
@@ -76,7 +79,8 @@ class Engine:
     def render(self, rel: str, lang: str | None = None) -> RenderedPage:
         return self.render_all([rel], lang)[0]
 
-    def render_all(self, rels: list[str], lang: str | None = None) -> list[RenderedPage]:
+    def render_all(self, rels: list[str], lang: str | None = None,
+                   structure: SiteStructure | None = None) -> list[RenderedPage]:
         """Render pages, re-using every page whose inputs are unchanged (in memory, else on disk).
 
         A page's digest covers its source bytes, its translation file and glossary, the site's page
@@ -88,8 +92,11 @@ class Engine:
         translating = lang != self.config.default_language and self.translator is not None
         out: dict[str, RenderedPage] = {}
         started = []
-        urls = {entry.url for entry in self.structure().entries}  # folder links resolve against these
-        shared = content_key(sorted(urls), self._images(), self._settings(), lang)
+        # Folder links resolve against the site's pages (`structure`: as scanned already this build).
+        structure = structure or self.structure()
+        urls = {entry.url for entry in structure.entries}
+        shared = content_key(sorted(urls), self._images(structure), self._settings(), lang)
+        todo: list[tuple[str, str]] = []  # (source, digest) of the pages to render
         for rel in rels:
             data = (self.config.source_dir / rel).read_bytes()
             digest = content_key(hashlib.sha1(data).hexdigest(), shared,
@@ -104,6 +111,9 @@ class Engine:
                 self._rendered[(rel, lang)] = _Cached(digest, page)
                 out[rel] = page
                 continue
+            todo.append((rel, digest))
+        started = []
+        for rel, digest in self._prepared_in_parallel(todo):
             _, page = self.source(rel)
             translate: Translate | None = self.translator.for_page(lang, rel)[1] if translating else None
             try:
@@ -132,19 +142,50 @@ class Engine:
             out[rel] = rendered
         return [out[rel] for rel in rels]
 
+    def _prepared_in_parallel(self, todo: list[tuple[str, str]]):
+        """Yield `todo` back, in order, once each page is parsed, its notes prepared and its code
+        highlighted. With many pages, forked workers do that (the CPU-heavy Python half of rendering)
+        on the other cores while this process sends each page's formulas to Node as it arrives;
+        with few, or one core, it happens here, one page at a time, as each is started."""
+        new = [rel for rel, _ in todo if rel not in self._sources]  # (another language parsed the others)
+        workers = min(self.config.workers or os.cpu_count() or 1, len(new) // PAGES_PER_WORKER)
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from todo
+            return
+        global _forked
+        _forked = self
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                prepared_pages = zip(new, pool.imap(_prepare_in_worker, new, chunksize=2), strict=True)
+                for rel, digest in todo:
+                    while rel not in self._sources:
+                        done_rel, done = next(prepared_pages, (rel, None))
+                        if done is None:  # the worker failed on it: it is done here, with the error
+                            break
+                        data, page, prepared, highlighted = done
+                        self._sources[done_rel] = _Cached(hashlib.sha1(data).hexdigest(), page)
+                        self.preparer.remember(page.rows, prepared)
+                        if page.language == "python":
+                            self._code[hashlib.sha1(page.text.encode()).hexdigest()] = highlighted
+                    yield rel, digest
+        finally:
+            _forked = None
+
     def _settings(self) -> tuple:
         c = self.config
         return (str(c.source_dir.resolve()), str(c.docs_dir), str(c.translations_dir), c.default_language,
                 c.sanitize_notes)
 
-    def _images(self) -> list[str]:
+    def _images(self, structure: SiteStructure) -> list[str]:
         """Every image a note could show (beside the sources or in docs_dir): whether one exists
-        changes a page's diagnostics."""
-        found = []
-        for root in (self.config.source_dir, self.config.docs_dir):
-            if root and root.is_dir():
-                found += [f"{root}:{rel}" for rel in scan_assets(root)]
-        return sorted(found)
+        changes a page's diagnostics. Scanned once per scan of the structure (not per language)."""
+        if self._images_seen is None or self._images_seen[0] is not structure:
+            found = []
+            for root in (self.config.source_dir, self.config.docs_dir):
+                if root and root.is_dir():
+                    found += [f"{root}:{rel}" for rel in scan_assets(root)]
+            self._images_seen = (structure, sorted(found))
+        return self._images_seen[1]
 
     def digest(self, rel: str, lang: str | None = None) -> str | None:
         """The content digest the last rendering of a page was made from (None: never rendered)."""
@@ -200,6 +241,23 @@ class Engine:
         self.math.forget()
         self._code.clear()
         highlight_inline.cache_clear()
+
+
+PAGES_PER_WORKER = 16  # below this many pages per worker, forking costs more than it saves
+_forked: Engine | None = None  # the engine a forked worker inherits
+
+
+def _prepare_in_worker(rel: str):
+    """In a worker: the source's bytes, parsed page, prepared notes and highlighted code (None when
+    anything fails: the main process then renders the page itself, reporting the failure)."""
+    engine = _forked
+    try:
+        data = (engine.config.source_dir / rel).read_bytes()
+        _, page = engine.source(rel)
+        prepared = [engine.preparer.prepare(row.note) for row in page.rows]
+        return data, page, prepared, engine._highlighted(page)
+    except Exception:
+        return None
 
 
 class _StoredMath:

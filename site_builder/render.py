@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlsplit
 
+from .assets import katex_fonts
 from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_file, highlight_snippets
@@ -55,6 +56,7 @@ class RenderedPage:
     notes_total: int = 0
     notes_fallback: int = 0
     keys: list[str] = field(default_factory=list)  # the translation keys the page looks up
+    katex_fonts: list[str] = field(default_factory=list)  # font files its formulas use (to preload)
 
 
 def to_record(page: RenderedPage) -> tuple:
@@ -64,16 +66,16 @@ def to_record(page: RenderedPage) -> tuple:
     problems = [tuple(vars(d).values()) for d in page.translation_problems]
     rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback, r.lines) for r in page.rows]
     return (page.source, page.lang, page.title, page.summary, page.paper_url, page.redirect, rows, diagnostics,
-            problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys)
+            problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys, page.katex_fonts)
 
 
 def from_record(record: tuple) -> RenderedPage:
     (source, lang, title, summary, paper_url, redirect, rows, diagnostics, problems, links, ids, total, fallback,
-     keys) = record
+     keys, fonts) = record
     rendered_rows = [RenderedRow(*r[:6], list(r[6])) for r in rows]
     return RenderedPage(source, lang, title, summary, paper_url, redirect, rendered_rows,
                         [Diagnostic(*d) for d in diagnostics], [Diagnostic(*d) for d in problems],
-                        [tuple(link) for link in links], set(ids), total, fallback, list(keys))
+                        [tuple(link) for link in links], set(ids), total, fallback, list(keys), list(fonts))
 
 
 def _safe_src(src: str) -> bool:
@@ -194,6 +196,7 @@ def finish_page(
         source=page.path, lang=lang, title=title,
         summary=summary, paper_url=meta.paper_url, redirect=meta.redirect, rows=rows,
         diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks, keys=keys,
+        katex_fonts=katex_fonts("".join(row.note_html for row in rows)),
     )
 
 

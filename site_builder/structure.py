@@ -103,9 +103,11 @@ class SiteStructure:
     by_url: dict[str, Entry] = field(init=False)
     problems: list[Diagnostic] = field(default_factory=list)  # paths relative to the source folder
     _children: dict[str, list[Entry]] = field(init=False, repr=False)
+    _position: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_url = {e.url: e for e in self.entries}
+        self._position = {e.url: i for i, e in enumerate(self.entries)}
         self._children: dict[str, list[Entry]] = {}
         for e in self.entries:
             if e.is_index and e.folder:
@@ -131,6 +133,9 @@ class SiteStructure:
         by_folder: dict[str, list[str]] = {f: [] for f in folders}
         for rel in sources:
             by_folder[posixpath.dirname(rel)].append(rel)
+        subfolders: dict[str, list[str]] = {f: [] for f in folders}
+        for f in sorted(folders - {""}):
+            subfolders[posixpath.dirname(f)].append(f)
 
         def order(rel: str) -> tuple[int, str]:
             name = posixpath.basename(rel)
@@ -144,15 +149,14 @@ class SiteStructure:
                 entries.append(Entry(posixpath.join(folder, "index.html") if folder else "index.html",
                                      None, folder))
             entries.extend(Entry(page_url(f), f, folder) for f in files)
-            children = sorted(f for f in folders if f and posixpath.dirname(f) == folder)
-            for child in children:
+            for child in subfolders[folder]:
                 visit(child)
 
         visit("")
         return cls(entries)
 
     def neighbours(self, url: str) -> tuple[Entry | None, Entry | None]:
-        i = next(i for i, e in enumerate(self.entries) if e.url == url)
+        i = self._position[url]
         prev = self.entries[i - 1] if i > 0 else None
         nxt = self.entries[i + 1] if i + 1 < len(self.entries) else None
         return prev, nxt
