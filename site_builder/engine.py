@@ -180,10 +180,10 @@ class Engine:
         """Every image a note could show (beside the sources or in docs_dir): whether one exists
         changes a page's diagnostics. Scanned once per scan of the structure (not per language)."""
         if self._images_seen is None or self._images_seen[0] is not structure:
-            found = []
-            for root in (self.config.source_dir, self.config.docs_dir):
-                if root and root.is_dir():
-                    found += [f"{root}:{rel}" for rel in scan_assets(root)]
+            found = [f"{self.config.source_dir}:{rel}" for rel in structure.images]
+            docs = self.config.docs_dir
+            if docs and docs.is_dir():
+                found += [f"{docs}:{rel}" for rel in scan_assets(docs)]
             self._images_seen = (structure, sorted(found))
         return self._images_seen[1]
 

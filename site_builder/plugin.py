@@ -37,9 +37,8 @@ from .render import RenderedPage
 from .search import build_search_index
 from .site_view import STATUS_PAGE, Assets, GeneratedPage, SiteView
 from .sitemap import sitemap_xml
-from .structure import IMAGE_SUFFIXES, SiteStructure, relative_url, scan_assets
+from .structure import IMAGE_SUFFIXES, SiteStructure, relative_url
 from .templates import STORED, prepare_environment, store_page_output, theme_digest
-from .translations.status_page import StatusPage, review_digest
 from .ui_text import ui_text
 from .urls import is_web_url
 
@@ -131,7 +130,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self.views: dict[str, dict] = {}
         self.links: dict[str, list[Link]] = {}
         self.ids: dict[str, set[str]] = {}
-        assets = scan_assets(self.site.source_dir)
+        assets = self.structure.images
         for lang in self.site.languages:
             prefix = self._prefix(lang)
             for entry in self.structure.entries:
@@ -173,10 +172,12 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                                     self.site.offline_assets),
                              site_names=self.config.site_names, search=self.config.search,
                              status_pages=self.status_pages)
-        # Sources and translations as they are now: the status page is counted again when this changes.
-        self.status = StatusPage(self.engine, tuple(self.engine.digest(rel, lang) for rel in sources
-                                                    for lang in self.site.languages)
-                                 + (review_digest(self.site.translations_dir),))
+        if self.status_pages:  # counted again when the sources, translations or reviews change
+            from .translations.status_page import StatusPage, review_digest
+
+            self.status = StatusPage(self.engine, tuple(self.engine.digest(rel, lang) for rel in sources
+                                                        for lang in self.site.languages)
+                                     + (review_digest(self.site.translations_dir),))
         return files
 
     def _docs_images(self, files: Files) -> list[File]:
