@@ -112,6 +112,9 @@ class Engine:
                 out[rel] = page
                 continue
             todo.append((rel, digest))
+        # Two passes over the pages: read (parse, notes, code; formulas sent to Node), then render.
+        progress = tqdm(total=len(todo), desc=f"reading pages ({lang})", unit="page", leave=False,
+                        disable=len(todo) < 20 or not sys.stderr.isatty())
         started = []
         for rel, digest in self._prepared_in_parallel(todo):
             _, page = self.source(rel)
@@ -120,9 +123,11 @@ class Engine:
                 started.append((rel, digest, translate, self._start(page)))
             except Exception as e:
                 started.append((rel, digest, None, self._failed(page, lang, e)))
-        progress = tqdm(started, desc=f"pages ({lang})", unit="page", leave=False,
-                        disable=len(started) < 20 or not sys.stderr.isatty())
-        for rel, digest, translate, job in progress:
+            progress.update()
+        progress.reset()
+        progress.set_description(f"rendering pages ({lang})")
+        for rel, digest, translate, job in started:
+            progress.update()
             if isinstance(job, RenderedPage):  # failed while starting; never cached: the next build tries again
                 out[rel] = job
                 continue
@@ -140,6 +145,7 @@ class Engine:
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
             self.cache.put("page", content_key(rel, digest), to_record(rendered))
             out[rel] = rendered
+        progress.close()
         return [out[rel] for rel in rels]
 
     def _prepared_in_parallel(self, todo: list[tuple[str, str]]):
