@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import posixpath
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import unquote
@@ -161,18 +163,20 @@ class Engine:
         global _forked
         _forked = self
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                prepared_pages = zip(new, pool.imap(_prepare_in_worker, new, chunksize=2), strict=True)
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = pool.map(_prepare_in_worker, new, chunksize=2)
                 for rel, digest in todo:
-                    while rel not in self._sources:
-                        done_rel, done = next(prepared_pages, (rel, None))
-                        if done is None:  # the worker failed on it: it is done here, with the error
-                            break
-                        data, page, prepared, highlighted = done
-                        self._sources[done_rel] = _Cached(hashlib.sha1(data).hexdigest(), page)
-                        self.preparer.remember(page.rows, prepared)
-                        if page.language == "python":
-                            self._code[hashlib.sha1(page.text.encode()).hexdigest()] = highlighted
+                    if rel not in self._sources and results is not None:  # one of `new`: its result is next
+                        try:
+                            done = next(results)
+                        except BrokenProcessPool:  # a worker died (killed, out of memory): go on here
+                            results = done = None
+                        if done is not None:  # else the worker failed on it: it is done here, with the error
+                            data, page, prepared, highlighted = done
+                            self._sources[rel] = _Cached(hashlib.sha1(data).hexdigest(), page)
+                            self.preparer.remember(page.rows, prepared)
+                            if page.language == "python":
+                                self._code[hashlib.sha1(page.text.encode()).hexdigest()] = highlighted
                     yield rel, digest
         finally:
             _forked = None

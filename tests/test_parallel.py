@@ -62,3 +62,27 @@ def test_few_pages_stay_in_this_process(tmp_path, math, monkeypatch):
     engine = Engine(SiteConfig(source_dir=tmp_path / "labml_nn", project_dir=tmp_path, workers=2), math)
     pages = engine.render_all(["p0.py", "p1.py", "p2.py"])
     assert [p.rows[0].note_html for p in pages] == [f"<p>Note {i}</p>\n" for i in range(3)]
+
+
+def _dies_on_second(rel: str):
+    """A worker that is killed while preparing b.py (as the OOM killer would)."""
+    if rel == "b.py":
+        import os
+
+        os._exit(1)
+    return _prepare(rel)
+
+
+_prepare = engine_module._prepare_in_worker
+
+
+def test_a_worker_that_dies_leaves_its_pages_to_this_process(tmp_path, math, monkeypatch):
+    (tmp_path / "labml_nn").mkdir()
+    for name in "abcd":
+        (tmp_path / "labml_nn" / f"{name}.py").write_text(f"# Note {name} with $x_{name}$\n{name} = 1\n")
+    monkeypatch.setattr(engine_module, "PAGES_PER_WORKER", 1)
+    monkeypatch.setattr(engine_module, "_prepare_in_worker", _dies_on_second)
+    engine = Engine(SiteConfig(source_dir=tmp_path / "labml_nn", project_dir=tmp_path, workers=2), math)
+    pages = engine.render_all(["a.py", "b.py", "c.py", "d.py"])
+    assert [p.rows[0].note_html.split(" with")[0] for p in pages] == [f"<p>Note {n}" for n in "abcd"]
+    assert all('class="katex"' in p.rows[0].note_html and not p.diagnostics for p in pages)
