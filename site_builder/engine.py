@@ -28,7 +28,17 @@ from .links import link_folders_to_their_index
 from .notes import NotePreparer
 from .page import SourcePage
 from .parser import code_only_page, parse_file
-from .render import PageJob, RenderedPage, Translate, code_only_render, finish_page, from_record, start_page, to_record
+from .render import (
+    PageJob,
+    RenderedPage,
+    Translate,
+    code_only_render,
+    finish_page,
+    from_record,
+    inline_code_html,
+    start_page,
+    to_record,
+)
 from .structure import SiteStructure, page_url, scan_assets
 
 
@@ -49,6 +59,7 @@ class Engine:
         self._rendered: dict[tuple[str, str], _Cached] = {}
         self._code: dict[str, list[str]] = {}  # sha1 of a file's text → its highlighted lines
         self._images_seen: tuple[SiteStructure, list[str]] | None = None
+        self._inline_code: dict[str, list[str]] = {}  # a file's inline code highlighted by a worker
         self.translator = None  # set by the translation merge: .digest(lang, rel), .for_page(lang, rel)
 
     def display_path(self, rel: str) -> str:
@@ -172,11 +183,13 @@ class Engine:
                         except BrokenProcessPool:  # a worker died (killed, out of memory): go on here
                             results = done = None
                         if done is not None:  # else the worker failed on it: it is done here, with the error
-                            data, page, prepared, highlighted = done
+                            data, page, prepared, highlighted, inline_code = done
                             self._sources[rel] = _Cached(hashlib.sha1(data).hexdigest(), page)
                             self.preparer.remember(page.rows, prepared)
+                            text_key = hashlib.sha1(page.text.encode()).hexdigest()
+                            self._inline_code[text_key] = inline_code
                             if page.language == "python":
-                                self._code[hashlib.sha1(page.text.encode()).hexdigest()] = highlighted
+                                self._code[text_key] = highlighted
                     yield rel, digest
         finally:
             _forked = None
@@ -210,11 +223,13 @@ class Engine:
         if key not in self._code:
             if len(self._code) > 4096:  # a long `mkdocs serve` session: forget old versions of files
                 self._code.clear()
+                self._inline_code.clear()
             self._code[key] = highlight_file(page.text)
         return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:
-        return start_page(page, self.preparer, _StoredMath(self.math, self.cache))
+        inline_code = self._inline_code.get(hashlib.sha1(page.text.encode()).hexdigest())
+        return start_page(page, self.preparer, _StoredMath(self.math, self.cache), inline_code)
 
     def _failed(self, page: SourcePage, lang: str, error: Exception) -> RenderedPage:
         """A page that failed to render (e.g. markdown nested too deeply for python-markdown's recursion):
@@ -265,7 +280,7 @@ def _prepare_in_worker(rel: str):
         data = (engine.config.source_dir / rel).read_bytes()
         _, page = engine.source(rel)
         prepared = [engine.preparer.prepare(row.note) for row in page.rows]
-        return data, page, prepared, engine._highlighted(page)
+        return data, page, prepared, engine._highlighted(page), inline_code_html(prepared)
     except Exception:
         return None
 

@@ -98,14 +98,20 @@ class PageJob:
     page: SourcePage
     prepared: list[PreparedNote]
     math_results: Callable[[], list]
+    inline_code: list[str] | None = None  # `inline_code_html(prepared)`, when a worker made it already
 
 
-def start_page(page: SourcePage, preparer: NotePreparer, math) -> PageJob:
+def inline_code_html(prepared: list[PreparedNote]) -> list[str]:
+    """The highlighted HTML of every inline code piece of the notes, in order."""
+    return highlight_snippets([p.text for note in prepared for p in note.pieces if p.kind == "code"])
+
+
+def start_page(page: SourcePage, preparer: NotePreparer, math, inline_code: list[str] | None = None) -> PageJob:
     """Prepare the notes and send the page's formulas off to be rendered."""
     prepared = [preparer.prepare(row.note) for row in page.rows]
     math_items = [(p.text, p.kind == "display_math") for note in prepared for p in note.pieces
                   if p.kind in ("math", "display_math")]
-    return PageJob(page, prepared, math.submit(math_items) if math_items else list)
+    return PageJob(page, prepared, math.submit(math_items) if math_items else list, inline_code)
 
 
 def render_page(page: SourcePage, preparer: NotePreparer, math, **options) -> RenderedPage:
@@ -132,8 +138,7 @@ def finish_page(
     problems: list[Diagnostic] = list(page.diagnostics)
     if highlighted is None:
         highlighted = highlight_file(page.text) if page.language == "python" else []
-    snippets = [p.text for note in prepared for p in note.pieces if p.kind == "code"]
-    inline_code = iter(highlight_snippets(snippets))
+    inline_code = iter(job.inline_code if job.inline_code is not None else inline_code_html(prepared))
     math_results = iter(job.math_results())
 
     rows: list[RenderedRow] = []
