@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlsplit
 
-from .assets import katex_fonts
+from .assets import formula_fonts
 from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_file, highlight_snippets
@@ -147,6 +147,7 @@ def finish_page(
     fallbacks = 0
     notes_total = 0
     keys: list[str] = []
+    fonts: set[str] = set()
     for row, note in zip(page.rows, prepared, strict=True):
         for offset, message in note.problems:
             problems.append(Diagnostic(page.path, row.source_line(offset), message))
@@ -154,6 +155,8 @@ def finish_page(
         for piece in note.pieces:
             if piece.kind in ("math", "display_math"):
                 result = next(math_results)
+                if result.html:
+                    fonts.update(formula_fonts(result.html))
                 if result.error:
                     problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"invalid LaTeX: {result.error}"))
@@ -201,7 +204,7 @@ def finish_page(
         source=page.path, lang=lang, title=title,
         summary=summary, paper_url=meta.paper_url, redirect=meta.redirect, rows=rows,
         diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks, keys=keys,
-        katex_fonts=katex_fonts("".join(row.note_html for row in rows)),
+        katex_fonts=sorted(fonts),
     )
 
 
