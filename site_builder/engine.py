@@ -234,8 +234,14 @@ class Engine:
         return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:
-        inline_code = self._inline_code.get(hashlib.sha1(page.text.encode()).hexdigest())
-        return start_page(page, self.preparer, _StoredMath(self.math, self.cache), inline_code)
+        """Notes prepared, formulas sent to Node; inline code highlighted once per file text (every
+        language shares it; a worker may have done it)."""
+        job = start_page(page, self.preparer, _StoredMath(self.math, self.cache))
+        key = hashlib.sha1(page.text.encode()).hexdigest()
+        if key not in self._inline_code:
+            self._inline_code[key] = inline_code_html(job.prepared)
+        job.inline_code = self._inline_code[key]
+        return job
 
     def _failed(self, page: SourcePage, lang: str, error: Exception) -> RenderedPage:
         """A page that failed to render (e.g. markdown nested too deeply for python-markdown's recursion):
