@@ -32,6 +32,7 @@ from labml_nn.experiments.data import (
     unigram_baseline,
 )
 from labml_nn.transformers.gmlp import experiment as gmlp_experiment
+from labml_nn.transformers.mlm import MaskedLanguageModel
 from labml_nn.transformers.mlm import experiment as mlm_experiment
 from labml_nn.transformers.mlp_mixer import experiment as mlp_mixer_experiment
 from labml_nn.transformers.poolformer import experiment as poolformer_experiment
@@ -571,6 +572,75 @@ def test_token_mixers_compare_on_cifar10_from_data_dir(tmp_path):
     configs = [json.loads(p.read_text()) for p in run.rglob("config.json")]
     assert len(configs) == 2 and all(c["dataset"] == "cifar10" and c["data_dir"] == str(root) for c in configs)
     assert {c["patch_size"] for c in configs} == {4}
+
+
+def test_token_mixers_mlm_quick_compares_every_mixer(tmp_path):
+    """`--task mlm --quick` trains each MLM mixer once, deterministically, at its matched `--d-ff`, through the
+    MLM experiment, and writes the table, the JSON and the plot."""
+    rows = token_mixers_experiment.main(["--task", "mlm", "--quick", "--runs-dir", str(tmp_path)])
+    assert [(r["mixer"], r["d_ff"]) for r in rows] == list(mlm_experiment.MATCHED_D_FF.items())
+    # One budget: every mixer within 0.2% of the default attention model's 335,618 parameters
+    assert all(abs(r["params"] - 335_618) / 335_618 < 0.002 for r in rows)
+    assert all(r["seeds"] == [0] and r["loss_std"] == 0 and len(r["curve"]) == 1 for r in rows)
+    (out,) = (tmp_path / "token_mixers_mlm").iterdir()
+    configs = [json.loads(p.read_text()) for p in (out / "runs").rglob("config.json")]
+    assert sorted((c["mixer"], c["d_ff"], c["deterministic"], c["epochs"]) for c in configs) == sorted(
+        (m, d, True, 1) for m, d in mlm_experiment.MATCHED_D_FF.items())
+    assert "| `gmlp` | 686 | 335,610 |" in (out / "results.md").read_text()
+    assert json.loads((out / "results.json").read_text())["rows"][0]["mixer"] == "attention"
+    assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def write_mlm_run(folder: Path, mixer: str, seed: int, val_losses: list[float], val_accuracy: float,
+                  epochs: int | None = None):
+    """A finished (or, with `epochs` above the metrics' length, interrupted) MLM run as the trainer writes it."""
+    folder.mkdir(parents=True)
+    config = {"experiment": "mlm", "epochs": epochs or len(val_losses), "seed": seed, "mixer": mixer,
+              "seq_len": 8, "d_model": 16, "n_layers": 1, "n_heads": 2, "d_ff": 32}
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "metrics.jsonl").write_text("".join(json.dumps(
+        {"epoch": i + 1, "val_loss": loss, "val_accuracy": val_accuracy, "unigram_loss": 3.5,
+         "context_free_loss": 3.25, "train_tokens_per_s": 1000.0 * (seed + 1)}) + "\n"
+        for i, loss in enumerate(val_losses)))
+
+
+def test_token_mixers_mlm_from_runs_tabulates_without_training(tmp_path):
+    """`--from-runs DIR` groups finished runs by mixer, leaves out an interrupted one and other experiments,
+    and writes mean ± std over the seeds (sample standard deviation) and the plot."""
+    runs = tmp_path / "finished" / "mlm"
+    write_mlm_run(runs / "a", "gmlp", 1, [3.0, 1.5], 0.60)
+    write_mlm_run(runs / "b", "attention", 0, [3.2, 2.0], 0.40)
+    write_mlm_run(runs / "c", "attention", 1, [3.0, 1.0], 0.50)
+    write_mlm_run(runs / "d", "attention", 2, [3.1], 0.10, epochs=2)
+    (tmp_path / "finished" / "vit" / "e").mkdir(parents=True)
+    (tmp_path / "finished" / "vit" / "e" / "config.json").write_text(json.dumps({"epochs": 1}))
+    (tmp_path / "finished" / "vit" / "e" / "metrics.jsonl").write_text(json.dumps({"val_loss": 1.0}) + "\n")
+    rows = token_mixers_experiment.main(["--task", "mlm", "--from-runs", str(tmp_path / "finished"),
+                                         "--runs-dir", str(tmp_path / "out")])
+    attention, gmlp = rows
+    assert attention["mixer"] == "attention" and attention["seeds"] == [0, 1]
+    assert attention["loss_mean"] == pytest.approx(1.5) and attention["loss_std"] == pytest.approx(0.5 ** 0.5)
+    # Per epoch: mean and standard deviation of the seeds' validation losses
+    assert attention["curve"] == [pytest.approx((3.1, 0.02 ** 0.5)), pytest.approx((1.5, 0.5 ** 0.5))]
+    assert attention["tokens_per_s"] == 1500
+    assert gmlp["mixer"] == "gmlp" and gmlp["loss_std"] == 0
+    params = {m: sum(p.numel() for p in MaskedLanguageModel(vocab_size=258, seq_len=8, d_model=16, n_layers=1,
+                                                            n_heads=2, d_ff=32, mixer=m).parameters())
+              for m in ("attention", "gmlp")}
+    assert (attention["params"], gmlp["params"]) == (params["attention"], params["gmlp"])
+    (out,) = (tmp_path / "out" / "token_mixers_mlm").iterdir()
+    text = (out / "results.md").read_text()
+    assert f"| `attention` | 32 | {params['attention']:,} | 1.500 ± 0.707 | 45.0% ± 7.1% | 1,500 |" in text
+    assert f"| `gmlp` | 32 | {params['gmlp']:,} | 1.500 ± 0.000 | 60.0% ± 0.0% | 2,000 |" in text
+    assert "context-free 3.250, unigram 3.500" in text
+    assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Nothing to read, or --from-runs without --task mlm, is an error before anything is written
+    with pytest.raises(SystemExit, match="no finished MLM runs"):
+        token_mixers_experiment.main(["--task", "mlm", "--from-runs", str(tmp_path / "none"),
+                                      "--runs-dir", str(tmp_path / "out2")])
+    with pytest.raises(SystemExit) as e:
+        token_mixers_experiment.main(["--from-runs", str(tmp_path / "finished"), "--runs-dir", str(tmp_path)])
+    assert e.value.code == 2 and not (tmp_path / "out2").exists()
 
 
 def test_poolformer_and_gmlp_reject_bad_shapes(capsys, tmp_path):

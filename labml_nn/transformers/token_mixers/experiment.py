@@ -18,12 +18,23 @@ python -m labml_nn.transformers.token_mixers.experiment --quick    # a smoke tes
 Each model is trained by its own experiment (its `main`), so the comparison uses exactly the code of the
 model's page; only the sizes below and the shared recipe are set here. The outputs go to
 `runs/token_mixers/<timestamp>/`: `results.md`, `results.json` and `comparison.png`.
+
+`--task mlm` runs the same comparison on text, for the four sequence mixers of the
+[masked language model](../mlm/experiment.html): attention, MLP-Mixer, gMLP and FNet.
+`--task mlm --from-runs DIR` tabulates and plots MLM runs that already finished, without training again:
+
+```bash
+python -m labml_nn.transformers.token_mixers.experiment --task mlm            # 4 mixers x 3 seeds, 2-4 minutes a run
+python -m labml_nn.transformers.token_mixers.experiment --task mlm --quick    # a smoke test
+python -m labml_nn.transformers.token_mixers.experiment --task mlm --from-runs runs/mlm
+```
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import json
 import statistics
 import sys
@@ -34,8 +45,11 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from labml_nn.experiments.config import parse_overrides
-from labml_nn.experiments.data import load_vision
+from labml_nn.experiments.data import ByteTokenizer, load_vision
 from labml_nn.experiments.trainer import atomic_write, new_run_dir
+from labml_nn.transformers.mlm import MaskedLanguageModel
+from labml_nn.transformers.mlm import experiment as mlm_experiment
+from labml_nn.transformers.mlm.experiment import MATCHED_D_FF
 
 # ## The models and their sizes
 #
@@ -131,21 +145,173 @@ def table(rows: list[dict], n_seeds: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ## The same comparison on text
+#
+# `--task mlm` trains the [masked language model](../mlm/experiment.html) once per mixer and seed, through
+# its own `main`, with its defaults as the recipe (12 epochs on this repository's notes) and the `--d-ff`
+# of `MATCHED_D_FF`, which gives every mixer about 336 thousand parameters. The table and the plot are
+# then made from the runs' files, so `--from-runs` can make them from runs that finished earlier.
+MLM_RECIPE = ["--deterministic", "--no-progress"]
+MLM_QUICK = ["--epochs", "1", "--limit", "256"]
+
+
+def mlm_params(config: dict) -> int:
+    """Parameters of the model a run's `config.json` describes, built on the meta device (no memory, no data)."""
+    with torch.device("meta"):
+        model = MaskedLanguageModel(vocab_size=ByteTokenizer.vocab_size, seq_len=config["seq_len"],
+                                    d_model=config["d_model"], n_layers=config["n_layers"],
+                                    n_heads=config["n_heads"], d_ff=config["d_ff"], mixer=config["mixer"])
+    return sum(p.numel() for p in model.parameters())
+
+
+def read_mlm_runs(root: Path) -> list[dict]:
+    """
+    Every finished MLM run in the folders under `root`: its `config.json` and the metrics of each epoch
+    (`metrics.jsonl`). A run stopped before its last epoch is left out, so every mean is over complete runs.
+    """
+    runs = []
+    for path in sorted(root.rglob("metrics.jsonl")):
+        config = json.loads((path.parent / "config.json").read_text(encoding="utf-8"))
+        history = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        if "mixer" not in config:
+            continue
+        if len(history) < config["epochs"]:
+            print(f"{path.parent}: left out, it stopped after {len(history)} of {config['epochs']} epochs")
+            continue
+        runs.append({"config": config, "history": history})
+    return runs
+
+
+def mlm_rows(runs: list[dict]) -> list[dict]:
+    """
+    One row per mixer (and `d_ff`), in the order of `MATCHED_D_FF`: the last epoch's validation loss and
+    masked-byte accuracy, mean and standard deviation over the seeds, and the mean and standard deviation of
+    the validation loss after every epoch, for the plot.
+    """
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for r in runs:
+        groups.setdefault((r["config"]["mixer"], r["config"]["d_ff"]), []).append(r)
+    rows = []
+    for (mixer, d_ff), group in sorted(groups.items(), key=lambda g: (list(MATCHED_D_FF).index(g[0][0]), g[0][1])):
+        group.sort(key=lambda r: r["config"]["seed"])
+        last = [r["history"][-1] for r in group]
+        loss_mean, loss_std = mean_std([h["val_loss"] for h in last])
+        acc_mean, acc_std = mean_std([h["val_accuracy"] for h in last])
+        # `[epochs, seeds]`: the validation loss of every seed after each epoch
+        per_epoch = list(zip(*([h["val_loss"] for h in r["history"]] for r in group), strict=True))
+        rows.append({"mixer": mixer, "d_ff": d_ff, "params": mlm_params(group[0]["config"]),
+                     "seeds": [r["config"]["seed"] for r in group],
+                     "losses": [h["val_loss"] for h in last], "accuracies": [h["val_accuracy"] for h in last],
+                     "loss_mean": loss_mean, "loss_std": loss_std, "acc_mean": acc_mean, "acc_std": acc_std,
+                     "curve": [mean_std(list(epoch)) for epoch in per_epoch],
+                     # The last epoch's throughput, the median over the seeds: a rough guide on a shared machine
+                     "tokens_per_s": statistics.median(h["train_tokens_per_s"] for h in last),
+                     "unigram_loss": last[0]["unigram_loss"], "context_free_loss": last[0]["context_free_loss"]})
+    return rows
+
+
+def mlm_table(rows: list[dict]) -> str:
+    """The text results as a markdown table, with the two baselines after it."""
+    n_seeds = "/".join(sorted({str(len(r["seeds"])) for r in rows}))
+    seeds = "seed" if n_seeds == "1" else "seeds"
+    lines = [f"| `--mixer` | `--d-ff` | parameters | validation loss (mean ± std, {n_seeds} {seeds}) | "
+             "masked bytes predicted exactly | tokens/s |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| `{r['mixer']}` | {r['d_ff']} | {r['params']:,} | {r['loss_mean']:.3f} ± {r['loss_std']:.3f} | "
+                     f"{100 * r['acc_mean']:.1f}% ± {100 * r['acc_std']:.1f}% | {r['tokens_per_s']:,.0f} |")
+    return "\n".join(lines) + (f"\n\nBaselines: context-free {rows[0]['context_free_loss']:.3f}, "
+                               f"unigram {rows[0]['unigram_loss']:.3f}.\n")
+
+
+def write_mlm_plot(path: Path, rows: list[dict]):
+    """Validation loss per epoch: the mean over the seeds, a band of one standard deviation, and the baselines."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), dpi=90)
+    for row in rows:
+        epochs = range(1, len(row["curve"]) + 1)
+        mean = [m for m, _ in row["curve"]]
+        std = [s for _, s in row["curve"]]
+        (line,) = ax.plot(epochs, mean, marker=".", label=f"{row['mixer']} ({row['params'] / 1e3:.0f}k)")
+        ax.fill_between(epochs, [m - s for m, s in zip(mean, std, strict=True)],
+                        [m + s for m, s in zip(mean, std, strict=True)], color=line.get_color(), alpha=0.2)
+    # The baselines depend only on the text, the same for every run of one commit's notes
+    ax.axhline(rows[0]["unigram_loss"], color="grey", linestyle="--", label="unigram baseline")
+    ax.axhline(rows[0]["context_free_loss"], color="black", linestyle="--", label="context-free baseline")
+    ax.set(xlabel="epoch", ylabel="validation loss (cross-entropy)",
+           title="Sequence mixers on text at a matched parameter budget")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    # The shaded bands give the image thousands of colours; a palette of 256 looks the same at a third of the size
+    Image.open(buffer).convert("RGB").quantize(256).save(path, format="png", optimize=True)
+
+
+def compare_mlm(args: argparse.Namespace, mixers: list[str], argv: list[str] | None) -> list[dict]:
+    """Train every mixer with every seed (or read the runs of `--from-runs`); print and write the table and the plot."""
+    if args.from_runs:
+        root = Path(args.from_runs)
+        runs = [r for r in read_mlm_runs(root) if r["config"]["mixer"] in mixers]
+        if not runs:
+            raise SystemExit(f"--from-runs {root}: no finished MLM runs (config.json and metrics.jsonl) there")
+    out = new_run_dir(args.runs_dir, "token_mixers_mlm")
+    if not args.from_runs:
+        root = out / "runs"
+        for mixer in mixers:
+            for seed in range(1 if args.quick else args.seeds):
+                mlm_experiment.main(MLM_RECIPE + (MLM_QUICK if args.quick else []) +
+                                    ["--mixer", mixer, "--d-ff", str(MATCHED_D_FF[mixer]), "--seed", str(seed),
+                                     "--runs-dir", str(root)])
+        runs = read_mlm_runs(root)
+    rows = mlm_rows(runs)
+    text = mlm_table(rows)
+    atomic_write(out / "results.md", lambda f: f.write(text))
+    atomic_write(out / "results.json", lambda f: f.write(json.dumps(
+        {"argv": sys.argv if argv is None else argv, "recipe": None if args.from_runs else MLM_RECIPE,
+         "runs": str(root), "rows": rows}, indent=1)))
+    write_mlm_plot(out / "comparison.png", rows)
+    print(text + f"outputs in {out}")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     """Train every model with every seed; print and write the table and the plot."""
     parser = argparse.ArgumentParser(prog="python -m labml_nn.transformers.token_mixers.experiment",
-                                     description="Train every vision model with one recipe and compare.")
-    parser.add_argument("--quick", action="store_true", help="2 epochs on 256 images, one seed (a smoke test)")
+                                     description="Train every vision model (or every MLM mixer) with one recipe "
+                                                 "and compare.")
+    parser.add_argument("--task", choices=["vision", "mlm"], default="vision",
+                        help="the vision models on images, or the masked language model's mixers on text")
+    parser.add_argument("--quick", action="store_true",
+                        help="2 epochs on 256 images (mlm: 1 epoch on 256 windows), one seed (a smoke test)")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 per model (default: 3)")
-    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated subset of the models")
+    parser.add_argument("--models", default=None,
+                        help=f"comma-separated subset of the models ({','.join(MODELS)}) "
+                             f"or, with --task mlm, of the mixers ({','.join(MATCHED_D_FF)})")
+    parser.add_argument("--from-runs", metavar="DIR", default=None,
+                        help="--task mlm: tabulate and plot the finished runs under DIR instead of training")
     parser.add_argument("--dataset", choices=["digits", "cifar10"], default="digits")
     parser.add_argument("--data-dir", default=None, help="folder holding cifar-10-batches-py/")
     parser.add_argument("--runs-dir", default="runs", help="where run directories are created")
     args = parser.parse_args(argv)
-    names = args.models.split(",")
-    unknown = [n for n in names if n not in MODELS]
+    choices = list(MATCHED_D_FF if args.task == "mlm" else MODELS)
+    names = args.models.split(",") if args.models else choices
+    unknown = [n for n in names if n not in choices]
     if unknown:
-        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(choices)}")
+    if args.task == "mlm":
+        return compare_mlm(args, names, argv)
+    if args.from_runs:
+        parser.error("--from-runs: only with --task mlm")
     seeds = 1 if args.quick else args.seeds
     out = new_run_dir(args.runs_dir, "token_mixers")
     data_args = ["--dataset", args.dataset] + (["--data-dir", args.data_dir] if args.data_dir else [])
