@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .assets import katex_cdn_css, katex_dist, katex_fonts, pygments_css, sri_sha384
+from .assets import FONT_WAIT_MS, katex_cdn_css, katex_dist, katex_font_spec, katex_fonts, pygments_css, sri_sha384
 from .atomic import make_mkdocs_writes_atomic, remove_leftovers, write_atomic
 from .cache import content_key
 from .children import stop_children
@@ -434,6 +434,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             "katex_css": katex_css,
             "katex_integrity": None if offline else self.katex_integrity,
             "katex_fonts": [font_base + font for font in fonts],
+            "katex_font_specs": [katex_font_spec(font) for font in fonts],
+            "font_wait_ms": FONT_WAIT_MS,
         }
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from browser_helpers import *  # noqa: F403 - the fixtures
-from browser_helpers import DESKTOP, PHONE, is_local
+from browser_helpers import DESKTOP, PHONE, is_local, serve
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +32,11 @@ def rects(page, selector: str) -> list[dict]:
 
 
 def settle(page) -> None:
-    """Wait until the page, its fonts and its images are loaded."""
+    """Wait until the page, its fonts and its images are loaded, and the article is shown (a page with
+    formulas holds it back until their fonts are in)."""
     page.wait_for_load_state("load")
     page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_function("!document.documentElement.classList.contains('fonts-wait')")
 
 
 def assert_clean(page) -> None:
@@ -185,6 +187,53 @@ def test_no_layout_shift_from_math(site_url, new_page, viewport, path):
     cls = sum(s["value"] for s in shifts)
     assert cls < 0.01, f"cumulative layout shift {cls:.4f}: {shifts}"
     assert_clean(on)
+
+
+FONT_DELAY_S = 1.5  # KaTeX's fonts held back this long: after the first paint even on a busy machine (checked)
+COLD_LOAD = """() => ({
+    shifts: window.__shifts,
+    fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
+    fontsEnd: Math.max(0, ...performance.getEntriesByType('resource').filter(r => r.name.endsWith('.woff2'))
+                                .map(r => r.responseEnd)),
+})"""
+
+
+@pytest.fixture(scope="module")
+def late_fonts_url(site_dir):
+    with serve(site_dir, delays={".woff2": FONT_DELAY_S}) as url:
+        yield url
+
+
+def _cold_load(new_page, url: str, viewport: str, *, wait_for_fonts: bool = True) -> dict:
+    page = new_page(viewport)  # a fresh context: nothing cached
+    page.add_init_script(LAYOUT_PROBE)
+    if not wait_for_fonts:  # the control: the page no longer waits for its fonts before showing the article
+        page.add_init_script("FontFaceSet.prototype.load = function () { return Promise.resolve([]); };")
+    page.goto(url)
+    settle(page)
+    page.wait_for_timeout(300)
+    result = page.evaluate(COLD_LOAD)
+    assert_clean(page)
+    return result
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("path", [PAGE, "transformers/vit/index.html"])
+def test_fonts_arriving_after_the_first_paint_move_nothing(late_fonts_url, new_page, viewport, path):
+    """Item 17: on a cold load whose KaTeX fonts arrive after the first paint, nothing on screen moves: the
+    article is laid out, then shown once the fonts are in (formulas laid out with a fallback font are
+    narrower or wider, and the text after them moves when their own font arrives)."""
+    result = _cold_load(new_page, late_fonts_url + path, viewport)
+    assert result["fcp"] and result["fontsEnd"] > result["fcp"], f"the fonts were not late: {result}"
+    assert not result["shifts"], f"layout shifts on a cold load with late fonts: {result['shifts']}"
+
+
+def test_late_fonts_do_shift_a_page_that_does_not_wait_for_them(late_fonts_url, new_page):
+    """The control for the test above: the same late fonts move the text around the formulas when the page
+    shows its article at once, so the test above would see a shift."""
+    result = _cold_load(new_page, late_fonts_url + PAGE, "desktop", wait_for_fonts=False)
+    assert result["fontsEnd"] > result["fcp"], f"the fonts were not late: {result}"
+    assert any(s["math"] for s in result["shifts"]), f"no shift from late fonts without the wait: {result}"
 
 
 # --- permalinks -----------------------------------------------------------------------------------------
