@@ -1034,13 +1034,13 @@ def test_chinese_and_japanese_pages_have_no_english_ui_text(site_url, new_page, 
     for what, text in english.items():
         assert text and cjk.search(text), f"{lang}: the {what} is not translated: {text!r}"
     assert english["code"] == ui_text(lang)["code_label"]
-    # Image alt text comes from the source (the caption under a figure is translated): it is marked English, so a
-    # screen reader reads it with an English voice rather than as Chinese or Japanese.
+    # Image alt text is translated like the notes (plain-text keys in the store), in the page's language for
+    # screen readers; an image whose alt text is not translated yet would be marked English.
     alts = page.evaluate("""() => [...document.querySelectorAll('.note img')].map(i =>
         [i.alt, (i.closest('[lang]') || document.documentElement).getAttribute('lang')])""")
     assert alts, "no image on the page"
     for alt, alt_lang in alts:
-        assert cjk.search(alt) or alt_lang == "en", f"{lang}: English alt text not marked as English: {alt!r}"
+        assert cjk.search(alt) and alt_lang == lang, f"{lang}: alt text not translated: {alt!r} (lang {alt_lang})"
     _search(page, "FooBarQuxNowhere")
     none = page.locator(".search-results .none").text_content()
     assert none == ui_text(lang)["no_results"], f"{lang}: no-results text {none!r}"
@@ -1105,7 +1105,7 @@ FIGURE_PAGES = ["conv_mixer/index.html", "transformers/mlp_mixer/index.html", "t
 
 def test_model_pages_have_a_captioned_diagram(site_url, new_page):
     """Item 16: each model page shows its SVG architecture diagram as a figure, with alt text and a caption
-    (translated on zh and ja pages), shown inverted (dark) in dark mode."""
+    (both translated on zh and ja pages, in the page's language), shown inverted (dark) in dark mode."""
     cjk = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
     page = new_page("desktop", color_scheme="dark")
     english = {}
@@ -1118,6 +1118,7 @@ def test_model_pages_have_a_captioned_diagram(site_url, new_page):
                 if (!img) return null;
                 img.scrollIntoView();
                 return {alt: img.alt, src: img.getAttribute('src'),
+                        lang: (img.closest('[lang]') || document.documentElement).getAttribute('lang'),
                         caption: img.closest('figure').querySelector('figcaption').textContent.trim(),
                         filter: getComputedStyle(img).filter};
             }""")
@@ -1127,11 +1128,14 @@ def test_model_pages_have_a_captioned_diagram(site_url, new_page):
             assert loaded > 100, f"{lang}/{path}: {fig['src']} did not load"
             assert len(fig["alt"]) > 20 and len(fig["caption"]) > 20, f"{lang}/{path}: {fig}"
             assert fig["filter"] != "none", f"{lang}/{path}: the diagram stays white in dark mode"
+            assert fig["lang"] == lang, f"{lang}/{path}: the figure is marked {fig['lang']!r}"
             if lang == "en":
-                english[path] = fig["caption"]
+                english[path] = fig["caption"], fig["alt"]
             else:
-                assert cjk.search(fig["caption"]) and fig["caption"] != english[path], \
+                assert cjk.search(fig["caption"]) and fig["caption"] != english[path][0], \
                     f"{lang}/{path}: the caption is not translated: {fig['caption']!r}"
+                assert cjk.search(fig["alt"]) and fig["alt"] != english[path][1], \
+                    f"{lang}/{path}: the alt text is not translated: {fig['alt']!r}"
     assert_clean(page)
 
 
