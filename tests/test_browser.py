@@ -757,36 +757,61 @@ def test_long_code_lines_wrap_under_their_indent(site_url, new_page, width):
     assert_clean(page)
 
 
-EQUATION_PAGES = [("transformers/vit/index.html", "desktop"), (PAGE, "phone"),
-                  ("transformers/mlp_mixer/index.html", "phone"), ("normalization/batch_norm/index.html", "phone"),
-                  ("normalization/layer_norm/index.html", "phone")]
+EQUATION_PAGES = [("transformers/vit/index.html", "desktop"), ("transformers/vit/index.html", "phone"),
+                  (PAGE, "phone"), ("transformers/mlp_mixer/index.html", "phone"),
+                  ("normalization/batch_norm/index.html", "phone"), ("normalization/layer_norm/index.html", "phone")]
 
 
 @pytest.mark.parametrize(("path", "viewport"), EQUATION_PAGES)
-def test_equation_numbers_are_clear_of_their_formula(site_url, new_page, path, viewport):
-    """Item 2: a display equation's number `(1)` is never drawn over the formula."""
+def test_equation_numbers_are_in_view_beside_their_formula(site_url, new_page, path, viewport):
+    """Items 2 and 17's follow-up: a display equation's number `(1)` is never drawn over the formula, and it is
+    in view beside it without scrolling (at 1440 px and on a 390 px phone), even when the formula itself is
+    too wide and scrolls in its box."""
     page = new_page({"width": 1440, "height": 900} if viewport == "desktop" else viewport)
     page.goto(url_of(site_url, path))
     settle(page)
-    overlaps = page.evaluate("""() => {
-        const out = [];
-        // (KaTeX 0.19 names them .katex-tag and .katex-base; older versions .tag and .base.)
-        for (const tag of document.querySelectorAll('.katex-display .katex-tag, .katex-display .tag')) {
-            const t = tag.getBoundingClientRect();
-            const html = tag.closest('.katex-html');
-            for (const base of html.querySelectorAll(':scope > .katex-base, :scope > .base')) {
-                for (const r of base.getClientRects()) {
+    state = page.evaluate("""() => {
+        const out = {count: 0, overlaps: [], hidden: [], rows: []};
+        const clip = (r, c) => ({left: Math.max(r.left, c.left), right: Math.min(r.right, c.right),
+                                 top: Math.max(r.top, c.top), bottom: Math.min(r.bottom, c.bottom)});
+        for (const display of document.querySelectorAll('.katex-display')) {
+            const tag = display.querySelector('.katex-tag');
+            if (!tag) continue;
+            display.scrollIntoView({block: 'center'});
+            const d = display.getBoundingClientRect();
+            // What of the formula can be seen: its glyph boxes, clipped by the boxes that scroll.
+            const formula = [...display.querySelectorAll('.katex-html .katex-base *')].filter(e => !tag.contains(e))
+                .map(e => {
+                    let r = e.getBoundingClientRect();
+                    for (let a = e.parentElement; a && a !== display.parentElement; a = a.parentElement)
+                        if (getComputedStyle(a).overflowX !== 'visible') r = clip(r, a.getBoundingClientRect());
+                    return r;
+                }).filter(r => r.right - r.left > 1 && r.bottom - r.top > 1);
+            const nums = tag.querySelectorAll('.eqn-num');  // numbered rows; a \\tag{...} is the tag itself
+            for (const num of nums.length ? nums : [tag]) {
+                const t = num.getBoundingClientRect();
+                if (!t.width) continue;
+                out.count++;
+                const text = num.classList.contains('eqn-num') ? getComputedStyle(num, '::before').content
+                                                                   : num.textContent.trim();
+                // In view: inside the screen and inside its formula's box, not scrolled away.
+                if (t.left < Math.max(0, d.left) - 1 || t.right > Math.min(innerWidth, d.right) + 1)
+                    out.hidden.push([text, Math.round(t.left), Math.round(t.right), Math.round(d.right)]);
+                for (const r of formula) {
                     const x = Math.min(t.right, r.right) - Math.max(t.left, r.left);
                     const y = Math.min(t.bottom, r.bottom) - Math.max(t.top, r.top);
-                    if (x > 1 && y > 1) out.push([tag.textContent, Math.round(x)]);
+                    if (x > 1 && y > 1) { out.overlaps.push([text, Math.round(x)]); break; }
                 }
+                if (t.top < d.top - 1 || t.bottom > d.bottom + 1) out.rows.push([text, t.top, d.top, d.bottom]);
             }
         }
-        return [document.querySelectorAll('.katex-display .katex-tag, .katex-display .tag').length, out];
+        return out;
     }""")
-    count, bad = overlaps
-    assert count > 0, f"{path}: no numbered equation to check"
-    assert not bad, f"{path} ({viewport}): equation numbers drawn over their formula (number, px): {bad}"
+    assert state["count"] > 0, f"{path}: no numbered equation to check"
+    assert not state["overlaps"], f"{path} ({viewport}): equation numbers drawn over their formula: {state['overlaps']}"
+    assert not state["hidden"], \
+        f"{path} ({viewport}): equation numbers out of view (number, left, right, box right): {state['hidden']}"
+    assert not state["rows"], f"{path} ({viewport}): equation numbers outside their formula's lines: {state['rows']}"
 
 
 @pytest.mark.parametrize("path", ["guide/translating.html", "guide/experiments.html", "translation-status.html",
