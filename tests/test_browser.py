@@ -75,13 +75,21 @@ def test_rows_stacked_on_phone(site_url, new_page, width):
         settle(page)
         rows = page.eval_on_selector_all("section.row", """rows => rows.filter(r => r.querySelector(':scope > .code'))
             .map(r => {
-                const n = r.querySelector(':scope > .note').getBoundingClientRect();
+                const note = r.querySelector(':scope > .note'), link = note.querySelector('.permalink');
+                const n = note.getBoundingClientRect();
                 const c = r.querySelector(':scope > .code').getBoundingClientRect();
-                return {id: r.id, nBottom: n.bottom, cTop: c.top, nWidth: n.width, cWidth: c.width};
+                const p = link.getBoundingClientRect();
+                return {id: r.id, nBottom: n.bottom, cTop: c.top, nWidth: n.width, cWidth: c.width,
+                        shown: getComputedStyle(note).display !== 'none', linkBottom: p.bottom, linkShown: p.height > 0,
+                        empty: !note.querySelector(':scope > :not(.permalink)')};
             })""")
         assert len(rows) >= 10
         for r in rows:
+            if not r["shown"]:  # an empty note (a lone `#` detached the code) is not shown on a phone
+                assert r["empty"] and not r["linkShown"], f"{lang} row {r['id']}: a note with text is hidden: {r}"
+                continue
             assert r["nBottom"] <= r["cTop"] + 1, f"{lang} row {r['id']}: the note is not above its code: {r}"
+            assert r["linkBottom"] <= r["cTop"] + 1, f"{lang} row {r['id']}: the permalink hangs over the code: {r}"
             assert r["nWidth"] >= width - 2 and r["cWidth"] >= width - 2, f"{lang} row {r['id']}: {r}"
         # Code scrolls inside its box, long formulas inside theirs: the page itself never scrolls sideways.
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -792,8 +800,7 @@ def test_equation_numbers_are_in_view_beside_their_formula(site_url, new_page, p
                 const t = num.getBoundingClientRect();
                 if (!t.width) continue;
                 out.count++;
-                const text = num.classList.contains('eqn-num') ? getComputedStyle(num, '::before').content
-                                                                   : num.textContent.trim();
+                const text = num.classList.contains('eqn-num') ? `(${out.count})` : num.textContent.trim();
                 // In view: inside the screen and inside its formula's box, not scrolled away.
                 if (t.left < Math.max(0, d.left) - 1 || t.right > Math.min(innerWidth, d.right) + 1)
                     out.hidden.push([text, Math.round(t.left), Math.round(t.right), Math.round(d.right)]);
