@@ -44,8 +44,8 @@ def katex_dist(node_modules: Path) -> Path:
 
 
 # KaTeX class → the font file its glyphs use. A page preloads the fonts its formulas use, and holds its
-# article back (hidden, laid out) until they are in: formulas are first shown with their own metrics, so
-# nothing moves when the fonts arrive (see `katex_font_spec` and the theme's base.html).
+# article back (hidden, laid out) until they are in and the page is parsed: formulas are first shown whole,
+# with their own metrics, so nothing moves when the fonts arrive (see `katex_font_spec` and base.html).
 _KATEX_FONT_CLASSES = [
     ("mathnormal", "Math-Italic"), ("boldsymbol", "Math-BoldItalic"), ("amsrm", "AMS-Regular"),
     ("mathbb", "AMS-Regular"), ("mathcal", "Caligraphic-Regular"), ("mathfrak", "Fraktur-Regular"),

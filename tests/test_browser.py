@@ -236,6 +236,34 @@ def test_fonts_arriving_after_the_first_paint_move_nothing(late_fonts_url, new_p
     assert not result["shifts"], f"layout shifts on a cold load with late fonts: {result['shifts']}"
 
 
+HALF_PAGE = "normalization/layer_norm/index.html"
+
+
+@pytest.fixture(scope="module")
+def half_page_url(site_dir):
+    """The layer norm page arrives in two parts, 1.5 s apart, cut inside its first numbered display formula."""
+    with serve(site_dir, pauses={HALF_PAGE: ('<span class="katex-tag">', 1.5)}) as url:
+        yield url
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_page_painted_half_parsed_moves_nothing_when_the_rest_arrives(half_page_url, new_page, viewport):
+    """Item 17: the article is shown once it is parsed to the end (and its fonts are in). A centred display
+    formula painted with only part of it parsed grows from its middle when the rest arrives (the fonts, from a
+    fast server, are usually in long before the page is parsed)."""
+    page = new_page(viewport)
+    page.add_init_script(LAYOUT_PROBE)
+    page.goto(half_page_url + HALF_PAGE)
+    settle(page)
+    page.wait_for_timeout(300)
+    timing = page.evaluate("""() => ({fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
+        parsed: performance.getEntriesByType('navigation')[0].domContentLoadedEventStart})""")
+    assert timing["fcp"] and timing["fcp"] < timing["parsed"] - 1000, f"nothing was painted half parsed: {timing}"
+    shifts = page.evaluate("window.__shifts")
+    assert not shifts, f"layout shifts once the rest of the page arrived: {shifts}"
+    assert_clean(page)
+
+
 def test_late_fonts_do_shift_a_page_that_does_not_wait_for_them(late_fonts_url, new_page):
     """The control for the test above: the same late fonts move the text around the formulas when the page
     shows its article at once, so the test above would see a shift."""
