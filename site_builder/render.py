@@ -158,7 +158,7 @@ def finish_page(
                 if piece.kind == "image" and image_exists and not image_exists(piece.text):
                     problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"missing image '{piece.text}'"))
-                alt, title, alt_lang = _image_text(piece, translate, keys)
+                alt, title, alt_lang = _image_text(piece, translate, keys, lang)
                 if sanitize and piece.kind == "image" and not _safe_src(piece.text):
                     rendered_pieces.append(escape(piece.alt if alt is None else alt))
                 else:
@@ -199,10 +199,12 @@ def finish_page(
     )
 
 
-def _image_text(piece, translate: Translate | None, keys: list[str]) -> tuple[str | None, str | None, str | None]:
-    """An image's alt text and title in the page's language, as (alt, title, lang): None keeps the source's;
-    `lang` is "en" on a translated page when the alt text has no translation (screen readers then read it
-    with an English voice). Records the image's keys in `keys`."""
+def _image_text(piece, translate: Translate | None, keys: list[str],
+                page_lang: str) -> tuple[str | None, str | None, str | None]:
+    """An image's alt text and title in the page's language, as (alt, title, lang): None keeps the source's.
+    On a translated page `lang` says the alt text's language: "en" while it has no translation (screen readers
+    then read it with an English voice), else the page's (right even inside a note shown in English).
+    Records the image's keys in `keys`."""
     if piece.kind != "image":
         return None, None, None
     alt_key, title_key = normalize_key(piece.alt), normalize_key(piece.title or "")
@@ -211,7 +213,7 @@ def _image_text(piece, translate: Translate | None, keys: list[str]) -> tuple[st
         return None, None, None
     alt = translate(alt_key) if alt_key else None
     title = translate(title_key) if title_key else None
-    return alt, title, ("en" if alt_key and alt is None else None)
+    return alt, title, ("en" if alt is None else page_lang) if alt_key else None
 
 
 def failure_message(error: BaseException) -> str:

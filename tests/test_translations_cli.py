@@ -293,7 +293,7 @@ def test_image_alt_text_and_title_are_keys_every_tool_and_the_build_see(project,
         "How the layer works.", "这一层如何工作。")}), "utf-8")
     assert run(project, "check", "--lang", "zh") == 0
     html = zh_page()
-    assert '<img src="layer.svg" alt="层的示意图" title="这一层"' in html and "这一层如何工作" in html
+    assert '<img lang="zh" src="layer.svg" alt="层的示意图" title="这一层"' in html and "这一层如何工作" in html
 
     path.write_text(dumps({**data, ALT: '<b>层</b>'}), "utf-8")  # markup in a plain-text key: refused
     capsys.readouterr()
