@@ -295,8 +295,18 @@ def test_image_alt_text_and_title_are_keys_every_tool_and_the_build_see(project,
     html = zh_page()
     assert '<img lang="zh" src="layer.svg" alt="层的示意图" title="这一层"' in html and "这一层如何工作" in html
 
+    translated = json.loads(path.read_text("utf-8"))
     path.write_text(dumps({**data, ALT: '<b>层</b>'}), "utf-8")  # markup in a plain-text key: refused
     capsys.readouterr()
     assert run(project, "check", "--lang", "zh") == 1
     assert "plain-text value" in capsys.readouterr().out
     assert f'<img lang="en" src="layer.svg" alt="{ALT}"' in zh_page()
+
+    # The author rewords the alt text: `update` carries the old translation over to the new key, to review.
+    path.write_text(dumps(translated), "utf-8")
+    new_alt = "A diagram of one layer"
+    source_file = project / "src" / "pkg" / "figure.py"
+    source_file.write_text(FIGURE_SOURCE.replace(ALT, new_alt), "utf-8")
+    assert run(project, "update", "--lang", "zh") == 0
+    review = json.loads((project / "translations" / "zh" / "pkg" / "figure.review.json").read_text("utf-8"))
+    assert review == {new_alt: "层的示意图"}
