@@ -19,6 +19,7 @@ from tqdm import tqdm
 from .cache import DiskCache, content_key
 from .config import SiteConfig
 from .highlight import highlight_file, highlight_inline
+from .image_size import image_size
 from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
 from .notes import NotePreparer
@@ -118,6 +119,7 @@ class Engine:
                 continue
             try:
                 rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
+                                       image_size=self._image_sizer(rel),
                                        highlighted=self._highlighted(job.page),
                                        rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
                                                              known_urls=urls),
@@ -138,12 +140,12 @@ class Engine:
                 c.sanitize_notes)
 
     def _images(self) -> list[str]:
-        """Every image a note could show (beside the sources or in docs_dir): whether one exists
-        changes a page's diagnostics."""
+        """Every image a note could show (beside the sources or in docs_dir), with its size: whether one
+        exists changes a page's diagnostics, and its size the page's `<img width height>`."""
         found = []
         for root in (self.config.source_dir, self.config.docs_dir):
             if root and root.is_dir():
-                found += [f"{root}:{rel}" for rel in scan_assets(root)]
+                found += [f"{root}:{rel}:{image_size(root / rel)}" for rel in scan_assets(root)]
         return sorted(found)
 
     def digest(self, rel: str, lang: str | None = None) -> str | None:
@@ -192,6 +194,21 @@ class Engine:
             return any((root / path).is_file() for root in (self.config.source_dir, self.config.docs_dir) if root)
 
         return image_exists
+
+    def _image_sizer(self, rel: str):
+        folder = posixpath.dirname(rel)
+
+        def size(src: str) -> tuple[int, int] | None:
+            """The intrinsic size of a local image (None for a remote or unreadable one)."""
+            if "://" in src or src.startswith(("data:", "/")):
+                return None
+            path = posixpath.join(folder, unquote(src.split("#")[0].split("?")[0]))
+            for root in (self.config.source_dir, self.config.docs_dir):
+                if root and (root / path).is_file():
+                    return image_size(root / path)
+            return None
+
+        return size
 
     def forget_fragments(self) -> None:
         """Drop the caches of notes, formulas and inline code shared between pages (benchmarks use

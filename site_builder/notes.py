@@ -76,10 +76,11 @@ class NotePreparer:
 
 def render_piece(piece: Piece, math_html: str | None = None, math_error: str | None = None,
                  code_html: str | None = None, alt: str | None = None, title: str | None = None,
-                 lang: str | None = None) -> str:
+                 lang: str | None = None, size: tuple[int, int] | None = None) -> str:
     """HTML for one protected piece; math comes pre-rendered from KaTeX, inline code may come
     pre-highlighted (see `highlight_snippets`). An image takes its alt text and title from `alt` and
-    `title` when given (translations), and `lang` marks an image whose alt text is not in the page's language."""
+    `title` when given (translations), `lang` marks an image whose alt text is not in the page's language, and
+    `size` (the file's width and height) reserves its box before it loads."""
     if piece.kind in ("math", "display_math"):
         if math_html is not None:
             return math_html
@@ -94,7 +95,8 @@ def render_piece(piece: Piece, math_html: str | None = None, math_error: str | N
     title_attr = f' title="{escape(title)}"' if title else ""
     lang_attr = f' lang="{escape(lang)}"' if lang else ""
     alt = alt if alt is not None else piece.alt
-    return (f'<img{lang_attr} src="{escape(piece.text)}" alt="{escape(alt)}"{title_attr} loading="lazy" '
+    size_attrs = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    return (f'<img{lang_attr} src="{escape(piece.text)}" alt="{escape(alt)}"{title_attr}{size_attrs} loading="lazy" '
             f'class="zoomable">')
 
 

@@ -118,6 +118,7 @@ def finish_page(
     lang: str = "en",
     translate: Translate | None = None,
     image_exists: Callable[[str], bool] | None = None,
+    image_size: Callable[[str], tuple[int, int] | None] | None = None,
     highlighted: list[str] | None = None,
     rewrite_links: Callable[[str], str] | None = None,
     sanitize: bool = False,
@@ -162,7 +163,8 @@ def finish_page(
                 if sanitize and piece.kind == "image" and not _safe_src(piece.text):
                     rendered_pieces.append(escape(piece.alt if alt is None else alt))
                 else:
-                    rendered_pieces.append(render_piece(piece, alt=alt, title=title, lang=alt_lang))
+                    size = image_size(piece.text) if image_size and piece.kind == "image" else None
+                    rendered_pieces.append(render_piece(piece, alt=alt, title=title, lang=alt_lang, size=size))
         html = sanitize_html(note.key) if sanitize else note.key  # translations are sanitized already
         fallback = False
         if note.key.strip():
