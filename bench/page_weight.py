@@ -1,6 +1,6 @@
 """Page weight and first render in Chromium: our pages next to plain pycco pages of the same sources.
 
-    python bench/page_weight.py [--site DIR] [--loads N] [--shift-loads N] [--throttle]
+    python bench/page_weight.py [--site DIR] [--baseline DIR] [--loads N] [--shift-loads N] [--throttle]
 
 1. Builds the site (mkdocs, as `make site` does, without --strict) into bench/out/site, or reuses --site DIR.
 2. Runs pycco (pinned in pyproject) over the same source files into bench/out/pycco.
@@ -18,12 +18,15 @@
    Targets: first render within 1.5x of pycco's page; 0 shifting cold loads (math is rendered at build time and
    laid out with its own fonts before it is shown).
 With --throttle it repeats the measurement under an emulated network (20 Mbit/s down, 40 ms latency), where
-the bytes cost time, as they do for readers.
+the bytes cost time, as they do for readers. With --baseline DIR (another build, e.g. of main) that site is
+measured in the same run, its loads alternating with ours and pycco's, and reported the same way: on a busy
+machine, timings from separate runs differ more than the change being measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -131,15 +134,19 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def measure(browser, ours_url: str, pycco_url: str, loads: int, throttle: bool) -> dict:
+def measure(browser, urls: dict[str, str], loads: int, throttle: bool) -> dict:
+    """`urls`: side → base URL; the side "pycco" is pycco's output, the others are builds of this site."""
+    def url(side: str, source: str) -> str:
+        return urls[side] + (pycco_path(source) if side == "pycco" else our_path(source))
+
     rows = {}
     for source in SOURCES:
-        runs = {"ours": [], "pycco": []}
-        load(browser, ours_url + our_path(source), throttle)  # warm the server and the OS file cache
-        load(browser, pycco_url + pycco_path(source), throttle)
+        runs = {side: [] for side in urls}
+        for side in urls:
+            load(browser, url(side, source), throttle)  # warm the server and the OS file cache
         for _ in range(loads):
-            runs["ours"].append(load(browser, ours_url + our_path(source), throttle))
-            runs["pycco"].append(load(browser, pycco_url + pycco_path(source), throttle))
+            for side in urls:
+                runs[side].append(load(browser, url(side, source), throttle))
         for side in runs.values():
             bad = sorted({f for r in side for f in r["failures"]})
             if bad:
@@ -151,29 +158,29 @@ def measure(browser, ours_url: str, pycco_url: str, loads: int, throttle: bool) 
     return rows
 
 
-def report(title: str, rows: dict) -> dict:
+def report(title: str, rows: dict, side: str = "ours") -> dict:
     print(f"\n{title}")
     head = (f"{'page':<46}{'ours KB':>9}{'pycco KB':>9}{'x':>6}  {'ours FCP':>9}{'pycco FCP':>10}{'x':>6}"
             f"  {'ours LCP':>9}{'pycco LCP':>10}{'x':>6}  {'CLS (math)':>16}")
     print(head)
     print("-" * len(head))
     for source, r in rows.items():
-        o, p = r["ours"], r["pycco"]
+        o, p = r[side], r["pycco"]
         print(f"{source[len('labml_nn/'):]:<46}{o['bytes'] / 1024:>9.1f}{p['bytes'] / 1024:>9.1f}"
               f"{o['bytes'] / p['bytes']:>6.2f}  {o['fcp']:>7.0f}ms{p['fcp']:>8.0f}ms{o['fcp'] / p['fcp']:>6.2f}"
               f"  {o['lcp']:>7.0f}ms{p['lcp']:>8.0f}ms{o['lcp'] / p['lcp']:>6.2f}"
               f"  {o['maxCls']:>7.4f} ({o['maxMathCls']:.4f})")
     summary = {
-        "ours_bytes": median([r["ours"]["bytes"] for r in rows.values()]),
+        "ours_bytes": median([r[side]["bytes"] for r in rows.values()]),
         "pycco_bytes": median([r["pycco"]["bytes"] for r in rows.values()]),
-        "ours_fcp": median([r["ours"]["fcp"] for r in rows.values()]),
+        "ours_fcp": median([r[side]["fcp"] for r in rows.values()]),
         "pycco_fcp": median([r["pycco"]["fcp"] for r in rows.values()]),
-        "ours_lcp": median([r["ours"]["lcp"] for r in rows.values()]),
+        "ours_lcp": median([r[side]["lcp"] for r in rows.values()]),
         "pycco_lcp": median([r["pycco"]["lcp"] for r in rows.values()]),
-        "ours_requests": median([r["ours"]["requests"] for r in rows.values()]),
+        "ours_requests": median([r[side]["requests"] for r in rows.values()]),
         "pycco_requests": median([r["pycco"]["requests"] for r in rows.values()]),
-        "cls": max(r["ours"]["maxCls"] for r in rows.values()),
-        "math_cls": max(r["ours"]["maxMathCls"] for r in rows.values()),
+        "cls": max(r[side]["maxCls"] for r in rows.values()),
+        "math_cls": max(r[side]["maxMathCls"] for r in rows.values()),
     }
     s = summary
     print("-" * len(head))
@@ -190,27 +197,32 @@ def report(title: str, rows: dict) -> dict:
     return summary
 
 
-def count_shifting_loads(browser, ours_url: str, loads: int, throttle: bool) -> int:
-    """`loads` cold loads of our pages, round robin over SOURCES; prints each load that shifted and what moved."""
-    shifting, per_page = 0, {source: [0, 0] for source in SOURCES}
+def count_shifting_loads(browser, sites: dict[str, str], loads: int, throttle: bool) -> None:
+    """`loads` cold loads of each site's pages (side → base URL), round robin over SOURCES, the sites
+    alternating; prints each load that shifted and what moved."""
+    shifting = {side: 0 for side in sites}
+    per_page = {side: {source: [0, 0] for source in SOURCES} for side in sites}
     for i in range(loads):
         source = SOURCES[i % len(SOURCES)]
-        result = load(browser, ours_url + our_path(source), throttle)
-        per_page[source][1] += 1
-        if result["shifts"]:
-            shifting += 1
-            per_page[source][0] += 1
-            print(f"  load {i + 1} ({source}) shifted (CLS {result['cls']:.5f}): {' | '.join(result['shifts'])}")
-    print("  " + ", ".join(f"{Path(s).parent.name if s.endswith('__init__.py') else Path(s).stem} {n}/{m}"
-                           for s, (n, m) in per_page.items()))
-    verdict = "met" if shifting == 0 else "NOT met"
-    print(f"cold loads with any layout shift: {shifting} of {loads} (target 0: {verdict})")
-    return shifting
+        for side, base in sites.items():
+            result = load(browser, base + our_path(source), throttle)
+            per_page[side][source][1] += 1
+            if result["shifts"]:
+                shifting[side] += 1
+                per_page[side][source][0] += 1
+                print(f"  {side}: load {i + 1} ({source}) shifted (CLS {result['cls']:.5f}): "
+                      f"{' | '.join(result['shifts'])}")
+    for side in sites:
+        print(f"  {side}: " + ", ".join(f"{Path(s).parent.name if s.endswith('__init__.py') else Path(s).stem} {n}/{m}"
+                                         for s, (n, m) in per_page[side].items()))
+        verdict = "met" if shifting[side] == 0 else "NOT met"
+        print(f"{side}: cold loads with any layout shift: {shifting[side]} of {loads} (target 0: {verdict})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, help="reuse this built site instead of building one")
+    parser.add_argument("--baseline", type=Path, help="another built site to measure in the same run")
     parser.add_argument("--loads", type=int, default=7, help="loads per page and side (default 7)")
     parser.add_argument("--shift-loads", type=int, default=40,
                         help="cold loads of our pages in which to count layout shifts (default 40, 0: skip)")
@@ -233,22 +245,28 @@ def main() -> int:
             return 1
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="pycco-", dir=out) as tmp, serve(site) as ours_url, \
-            serve(Path(tmp)) as pycco_url, sync_playwright() as p:
-        build_pycco(Path(tmp))
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pycco-", dir=out)))
+        sites = {"ours": stack.enter_context(serve(site))}
+        if args.baseline:
+            sites["baseline"] = stack.enter_context(serve(args.baseline))
+        urls = {**sites, "pycco": stack.enter_context(serve(tmp))}
+        p = stack.enter_context(sync_playwright())
+        build_pycco(tmp)
         browser = launch(p)
         print(f"Chromium {browser.version}, viewport {DESKTOP['width']}x{DESKTOP['height']}, "
-              f"{args.loads} cold loads per page and side, medians")
-        report("local (127.0.0.1, no throttling)", measure(browser, ours_url, pycco_url, args.loads, False))
-        if args.shift_loads:
-            print(f"\nlayout shift over {args.shift_loads} cold loads of our pages (local)")
-            count_shifting_loads(browser, ours_url, args.shift_loads, False)
-        if args.throttle:
-            report("emulated network: 20 Mbit/s, 40 ms latency",
-                   measure(browser, ours_url, pycco_url, args.loads, True))
+              f"{args.loads} cold loads per page and side, medians"
+              + (f"; baseline: {args.baseline}" if args.baseline else ""))
+        for throttle, where in ((False, "local (127.0.0.1, no throttling)"),
+                                (True, "emulated network: 20 Mbit/s, 40 ms latency")):
+            if throttle and not args.throttle:
+                continue
+            rows = measure(browser, urls, args.loads, throttle)
+            for side in sites:
+                report(f"{where}: {side} ({site if side == 'ours' else args.baseline})", rows, side)
             if args.shift_loads:
-                print(f"\nlayout shift over {args.shift_loads} cold loads of our pages (emulated network)")
-                count_shifting_loads(browser, ours_url, args.shift_loads, True)
+                print(f"\nlayout shift over {args.shift_loads} cold loads of each site's pages ({where})")
+                count_shifting_loads(browser, sites, args.shift_loads, throttle)
         browser.close()
     return 0
 
