@@ -23,7 +23,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check site_builder labml_nn tests bench
 
 bench: $(VENV)/.dev node_modules/.installed
-	$(BIN)/python bench/build.py
+	$(BIN)/python bench/build.py --scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from pygments.formatters import HtmlFormatter
@@ -55,6 +56,12 @@ _KATEX_FONT_CLASSES = [
     ("delim-size4", "Size4-Regular"), ("small-op", "Size1-Regular"), ("large-op", "Size2-Regular"),
 ]
 _CLASS_ATTR = re.compile(r'class="([^"]*)"')
+
+
+@lru_cache(maxsize=1 << 14)
+def formula_fonts(formula_html: str) -> frozenset[str]:
+    """`katex_fonts` of one rendered formula (formulas repeat across pages and languages)."""
+    return frozenset(katex_fonts(formula_html))
 
 
 def katex_fonts(html: str) -> list[str]:

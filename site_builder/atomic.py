@@ -25,12 +25,15 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     `durable` also flushes the data to disk before the rename, so a crash cannot leave an empty file
     (translations, checkpoints); generated site files, which a rebuild recreates, skip that cost.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp")
+    except FileNotFoundError:  # the folder is new (trying first saves a system call per file written)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
@@ -75,8 +78,15 @@ def _alive(pid: int) -> bool:
 
 
 def write_site_file(content: bytes, output_path: str) -> None:
-    """`mkdocs.utils.write_file`, made atomic: mkdocs writes every page through it."""
-    write_atomic(Path(output_path), content, durable=False)
+    """`mkdocs.utils.write_file`, made atomic: mkdocs writes every page through it. During a build,
+    a page whose bytes did not change is not written again (`site_folder`)."""
+    from .site_folder import folder_of
+
+    folder = folder_of(output_path)
+    if folder is not None:
+        folder.write(Path(output_path), content)
+    else:
+        write_atomic(Path(output_path), content, durable=False)
 
 
 def copy_site_file(source_path: str, output_path: str) -> None:
@@ -84,16 +94,20 @@ def copy_site_file(source_path: str, output_path: str) -> None:
     target = Path(output_path)
     if target.is_dir():
         target = target / Path(source_path).name
-    write_atomic(target, Path(source_path).read_bytes(), durable=False)
+    write_site_file(Path(source_path).read_bytes(), str(target))
 
 
 def make_mkdocs_writes_atomic() -> None:
     """
     mkdocs writes pages and copies static files in place, so a reader (or `mkdocs serve`) can see a
-    half-written file. Its build calls these two functions through the `mkdocs.utils` module, so
-    replacing them there makes every file of the site appear whole.
+    half-written file; and it empties the site folder before each build, file by file. Its build
+    calls these functions through the `mkdocs.utils` module, so replacing them there makes every
+    file of the site appear whole, and leaves unchanged files alone (`site_folder`).
     """
     from mkdocs import utils
 
+    from .site_folder import begin
+
     utils.write_file = write_site_file
     utils.copy_file = copy_site_file
+    utils.clean_directory = begin

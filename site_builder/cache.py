@@ -78,8 +78,8 @@ class DiskCache:
 
     def trim(self) -> None:
         """Drop other generator versions' folders, then the least recently used entries beyond the
-        size limit."""
-        if self.folder is None or not self.root or not self.root.is_dir():
+        size limit. Nothing to do when this process wrote nothing (a build with no change)."""
+        if self.folder is None or not self.root or not self.root.is_dir() or not self.writes:
             return
         for other in self.root.iterdir():
             if other.is_dir() and other != self.folder:

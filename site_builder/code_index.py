@@ -9,6 +9,7 @@ small record each.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -66,4 +67,17 @@ def search_records(source: str, rows, url: str, lang: str, page_title: str) -> l
             "language": lang,
             "meta": {"title": d.qualname, "kind": "definition", "def": d.kind, "page": page_title},
         })
+    return records
+
+
+def site_records(rendered: dict, structure, load: Callable[[str], object], prefix: Callable[[str], str]) -> list[dict]:
+    """Search records for every class, function and method of the site, on each language's page.
+    `rendered`: (source, language) → rendered page; `load(source)` gives the parsed source."""
+    url_of = {e.source: e.url for e in structure.entries if e.source}
+    records = []
+    for (rel, lang), page in rendered.items():
+        source = load(rel)
+        if rel not in url_of or source.language != "python":
+            continue
+        records += search_records(source.text, page.rows, "/" + prefix(lang) + url_of[rel], lang, page.title)
     return records

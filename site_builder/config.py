@@ -20,6 +20,7 @@ class SiteConfig:
     sanitize_notes: bool = False  # notes through the translations' HTML allowlist (untrusted authors)
     docs_dir: Path | None = None  # mkdocs' docs_dir: images may also live there, at the page's path
     cache_dir: Path | None = None  # rendered pages kept between builds (None: only in memory)
+    workers: int = 0  # processes preparing pages on a cold build of many pages (0: one per core, 1: none)
 
     @property
     def default_language(self) -> str:

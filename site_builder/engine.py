@@ -8,8 +8,12 @@ never by timestamps.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import posixpath
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import unquote
@@ -25,7 +29,17 @@ from .links import link_folders_to_their_index
 from .notes import NotePreparer
 from .page import SourcePage
 from .parser import code_only_page, parse_file
-from .render import PageJob, RenderedPage, Translate, code_only_render, finish_page, from_record, start_page, to_record
+from .render import (
+    PageJob,
+    RenderedPage,
+    Translate,
+    code_only_render,
+    finish_page,
+    from_record,
+    inline_code_html,
+    start_page,
+    to_record,
+)
 from .structure import SiteStructure, page_url, scan_assets
 
 
@@ -45,6 +59,8 @@ class Engine:
         self._sources: dict[str, _Cached] = {}
         self._rendered: dict[tuple[str, str], _Cached] = {}
         self._code: dict[str, list[str]] = {}  # sha1 of a file's text → its highlighted lines
+        self._images_seen: tuple[SiteStructure, list[str]] | None = None
+        self._inline_code: dict[str, list[str]] = {}  # a file's inline code highlighted by a worker
         self.translator = None  # set by the translation merge: .digest(lang, rel), .for_page(lang, rel)
 
     def display_path(self, rel: str) -> str:
@@ -77,7 +93,8 @@ class Engine:
     def render(self, rel: str, lang: str | None = None) -> RenderedPage:
         return self.render_all([rel], lang)[0]
 
-    def render_all(self, rels: list[str], lang: str | None = None) -> list[RenderedPage]:
+    def render_all(self, rels: list[str], lang: str | None = None,
+                   structure: SiteStructure | None = None) -> list[RenderedPage]:
         """Render pages, re-using every page whose inputs are unchanged (in memory, else on disk).
 
         A page's digest covers its source bytes, its translation file and glossary, the site's page
@@ -89,8 +106,11 @@ class Engine:
         translating = lang != self.config.default_language and self.translator is not None
         out: dict[str, RenderedPage] = {}
         started = []
-        urls = {entry.url for entry in self.structure().entries}  # folder links resolve against these
-        shared = content_key(sorted(urls), self._images(), self._settings(), lang)
+        # Folder links resolve against the site's pages (`structure`: as scanned already this build).
+        structure = structure or self.structure()
+        urls = {entry.url for entry in structure.entries}
+        shared = content_key(sorted(urls), self._images(structure), self._settings(), lang)
+        todo: list[tuple[str, str]] = []  # (source, digest) of the pages to render
         for rel in rels:
             data = (self.config.source_dir / rel).read_bytes()
             digest = content_key(hashlib.sha1(data).hexdigest(), shared,
@@ -105,15 +125,23 @@ class Engine:
                 self._rendered[(rel, lang)] = _Cached(digest, page)
                 out[rel] = page
                 continue
+            todo.append((rel, digest))
+        # Two passes over the pages: read (parse, notes, code; formulas sent to Node), then render.
+        progress = tqdm(total=len(todo), desc=f"reading pages ({lang})", unit="page", leave=False,
+                        disable=len(todo) < 20 or not sys.stderr.isatty())
+        started = []
+        for rel, digest in self._prepared_in_parallel(todo):
             _, page = self.source(rel)
             translate: Translate | None = self.translator.for_page(lang, rel)[1] if translating else None
             try:
                 started.append((rel, digest, translate, self._start(page)))
             except Exception as e:
                 started.append((rel, digest, None, self._failed(page, lang, e)))
-        progress = tqdm(started, desc=f"pages ({lang})", unit="page", leave=False,
-                        disable=len(started) < 20 or not sys.stderr.isatty())
-        for rel, digest, translate, job in progress:
+            progress.update()
+        progress.reset()
+        progress.set_description(f"rendering pages ({lang})")
+        for rel, digest, translate, job in started:
+            progress.update()
             if isinstance(job, RenderedPage):  # failed while starting; never cached: the next build tries again
                 out[rel] = job
                 continue
@@ -132,21 +160,59 @@ class Engine:
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
             self.cache.put("page", content_key(rel, digest), to_record(rendered))
             out[rel] = rendered
+        progress.close()
         return [out[rel] for rel in rels]
+
+    def _prepared_in_parallel(self, todo: list[tuple[str, str]]):
+        """Yield `todo` back, in order, once each page is parsed, its notes prepared and its code
+        highlighted. With many pages, forked workers do that (the CPU-heavy Python half of rendering)
+        on the other cores while this process sends each page's formulas to Node as it arrives;
+        with few, or one core, it happens here, one page at a time, as each is started."""
+        new = [rel for rel, _ in todo if rel not in self._sources]  # (another language parsed the others)
+        workers = min(self.config.workers or os.cpu_count() or 1, len(new) // PAGES_PER_WORKER)
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from todo
+            return
+        global _forked
+        _forked = self
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = pool.map(_prepare_in_worker, new, chunksize=2)
+                for rel, digest in todo:
+                    if rel not in self._sources and results is not None:  # one of `new`: its result is next
+                        try:
+                            done = next(results)
+                        except BrokenProcessPool:  # a worker died (killed, out of memory): go on here
+                            results = done = None
+                        if done is not None:  # else the worker failed on it: it is done here, with the error
+                            data, page, prepared, highlighted, inline_code = done
+                            self._sources[rel] = _Cached(hashlib.sha1(data).hexdigest(), page)
+                            self.preparer.remember(page.rows, prepared)
+                            text_key = hashlib.sha1(page.text.encode()).hexdigest()
+                            self._inline_code[text_key] = inline_code
+                            if page.language == "python":
+                                self._code[text_key] = highlighted
+                    yield rel, digest
+        finally:
+            _forked = None
 
     def _settings(self) -> tuple:
         c = self.config
         return (str(c.source_dir.resolve()), str(c.docs_dir), str(c.translations_dir), c.default_language,
                 c.sanitize_notes)
 
-    def _images(self) -> list[str]:
+    def _images(self, structure: SiteStructure) -> list[str]:
         """Every image a note could show (beside the sources or in docs_dir), with its size: whether one
-        exists changes a page's diagnostics, and its size the page's `<img width height>`."""
-        found = []
-        for root in (self.config.source_dir, self.config.docs_dir):
-            if root and root.is_dir():
-                found += [f"{root}:{rel}:{image_size(root / rel)}" for rel in scan_assets(root)]
-        return sorted(found)
+        exists changes a page's diagnostics, and its size the page's `<img width height>`. Scanned once per
+        scan of the structure (not per language)."""
+        if self._images_seen is None or self._images_seen[0] is not structure:
+            source = self.config.source_dir
+            found = [f"{source}:{rel}:{image_size(source / rel)}" for rel in structure.images]
+            docs = self.config.docs_dir
+            if docs and docs.is_dir():
+                found += [f"{docs}:{rel}:{image_size(docs / rel)}" for rel in scan_assets(docs)]
+            self._images_seen = (structure, sorted(found))
+        return self._images_seen[1]
 
     def digest(self, rel: str, lang: str | None = None) -> str | None:
         """The content digest the last rendering of a page was made from (None: never rendered)."""
@@ -161,11 +227,13 @@ class Engine:
         if key not in self._code:
             if len(self._code) > 4096:  # a long `mkdocs serve` session: forget old versions of files
                 self._code.clear()
+                self._inline_code.clear()
             self._code[key] = highlight_file(page.text)
         return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:
-        return start_page(page, self.preparer, _StoredMath(self.math, self.cache))
+        inline_code = self._inline_code.get(hashlib.sha1(page.text.encode()).hexdigest())
+        return start_page(page, self.preparer, _StoredMath(self.math, self.cache), inline_code)
 
     def _failed(self, page: SourcePage, lang: str, error: Exception) -> RenderedPage:
         """A page that failed to render (e.g. markdown nested too deeply for python-markdown's recursion):
@@ -217,6 +285,23 @@ class Engine:
         self.math.forget()
         self._code.clear()
         highlight_inline.cache_clear()
+
+
+PAGES_PER_WORKER = 16  # below this many pages per worker, forking costs more than it saves
+_forked: Engine | None = None  # the engine a forked worker inherits
+
+
+def _prepare_in_worker(rel: str):
+    """In a worker: the source's bytes, parsed page, prepared notes and highlighted code (None when
+    anything fails: the main process then renders the page itself, reporting the failure)."""
+    engine = _forked
+    try:
+        data = (engine.config.source_dir / rel).read_bytes()
+        _, page = engine.source(rel)
+        prepared = [engine.preparer.prepare(row.note) for row in page.rows]
+        return data, page, prepared, engine._highlighted(page), inline_code_html(prepared)
+    except Exception:
+        return None
 
 
 class _StoredMath:

@@ -84,3 +84,9 @@ def check_links(links: dict[str, list[Link]], known_urls: set[str], ids: dict[st
             elif fragment and fragment not in ids.get(path, set()):
                 problems.append(Diagnostic(link.path, link.line, f"broken link '{link.target}' (no such anchor)"))
     return problems
+
+
+def line_of(markdown: str, target: str) -> int:
+    """The line of a guide's markdown where a link target first appears (0: not found as written)."""
+    at = markdown.find(target)
+    return markdown.count("\n", 0, at) + 1 if at >= 0 else 0

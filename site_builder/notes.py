@@ -22,6 +22,9 @@ _BLOCK_TOKEN = re.compile(f"<p>{OPEN}(\\d+){CLOSE}</p>")
 # A line with no markdown syntax: no emphasis, links, HTML, entities, escapes, tabs, list, quote or
 # heading markers, no indentation or trailing spaces (which could make code blocks or line breaks).
 _PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+*>#=])(?=\S)[^*_`\[\]<>&\\\n\t]*(?<=\S)")
+_BLANK_LINES = re.compile(r"\n\n+")
+_HEADING = re.compile(r"(#{1,6}) (.*[^#\s])")  # an ATX heading with no closing hashes
+_BULLET = re.compile(r"[-+*] (.*)")  # a bullet list item (python-markdown: any of the three markers)
 _BLOCK_KINDS = {"code_block", "display_math"}
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _ID = re.compile(r'\bid="([^"]*)"')
@@ -61,17 +64,44 @@ class NotePreparer:
         self._cache[note] = result
         return result
 
+    def remember(self, rows, prepared: list[PreparedNote]) -> None:
+        """Notes prepared elsewhere (by a worker process), so later languages and rebuilds find them."""
+        for row, note in zip(rows, prepared, strict=True):
+            self._cache[row.note] = note
 
     def markdown(self, text: str) -> str:
-        """python-markdown's HTML for `text`. Paragraphs of plain prose (most comments) skip it:
-        the result is the same (a property test checks), and markdown is the slowest step of a note."""
-        paragraphs = text.split("\n\n")
-        if all(_PLAIN_LINE.fullmatch(line) for p in paragraphs for line in p.split("\n")):
-            return "\n".join(f"<p>{p}</p>" for p in paragraphs)
-        return self._md.reset().convert(text)
+        """python-markdown's HTML for `text`. Notes made of plain prose and simple bullet lists (most
+        comments) skip it: the result is the same (property tests check), and markdown is the slowest
+        step of a note."""
+        simple = _simple_markdown(text)
+        return simple if simple is not None else self._md.reset().convert(text)
 
     def forget(self) -> None:
         self._cache.clear()
+
+
+def _simple_markdown(text: str) -> str | None:
+    """The HTML of `text` when every block is a paragraph of plain lines, a one-line heading or a
+    tight bullet list of one-line plain items (never right after another list: markdown would merge
+    them into a loose one); None for anything else."""
+    out = []
+    after_list = False
+    for block in _BLANK_LINES.split(text.strip("\n")):
+        lines = block.split("\n")
+        if all(_PLAIN_LINE.fullmatch(line) for line in lines):
+            out.append(f"<p>{block}</p>")
+            after_list = False
+            continue
+        if len(lines) == 1 and (m := _HEADING.fullmatch(block)) and _PLAIN_LINE.fullmatch(m.group(2)):
+            out.append(f"<h{len(m.group(1))}>{m.group(2)}</h{len(m.group(1))}>")
+            after_list = False
+            continue
+        items = [_BULLET.fullmatch(line) for line in lines]
+        if after_list or not all(m and _PLAIN_LINE.fullmatch(m.group(1)) for m in items):
+            return None
+        out.append("<ul>\n" + "\n".join(f"<li>{m.group(1)}</li>" for m in items) + "\n</ul>")  # type: ignore[union-attr]
+        after_list = True
+    return "\n".join(out)
 
 
 def render_piece(piece: Piece, math_html: str | None = None, math_error: str | None = None,

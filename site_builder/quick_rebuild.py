@@ -70,7 +70,7 @@ class QuickRebuild:
         start = time.perf_counter()
         retitled = set()
         for lang in plugin.site.languages:
-            for rel, page in zip(changed, plugin.engine.render_all(changed, lang), strict=True):
+            for rel, page in zip(changed, plugin.engine.render_all(changed, lang, structure), strict=True):
                 before = plugin.rendered[(rel, lang)]
                 if (page.title, page.summary) != (before.title, before.summary):
                     retitled.add(rel)

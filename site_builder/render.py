@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlsplit
 
+from .assets import formula_fonts
 from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_file, highlight_snippets
@@ -56,6 +57,7 @@ class RenderedPage:
     notes_total: int = 0
     notes_fallback: int = 0
     keys: list[str] = field(default_factory=list)  # the translation keys the page looks up
+    katex_fonts: list[str] = field(default_factory=list)  # font files its formulas use (to preload)
 
 
 def to_record(page: RenderedPage) -> tuple:
@@ -65,16 +67,16 @@ def to_record(page: RenderedPage) -> tuple:
     problems = [tuple(vars(d).values()) for d in page.translation_problems]
     rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback, r.lines) for r in page.rows]
     return (page.source, page.lang, page.title, page.summary, page.paper_url, page.redirect, rows, diagnostics,
-            problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys)
+            problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys, page.katex_fonts)
 
 
 def from_record(record: tuple) -> RenderedPage:
     (source, lang, title, summary, paper_url, redirect, rows, diagnostics, problems, links, ids, total, fallback,
-     keys) = record
+     keys, fonts) = record
     rendered_rows = [RenderedRow(*r[:6], list(r[6])) for r in rows]
     return RenderedPage(source, lang, title, summary, paper_url, redirect, rendered_rows,
                         [Diagnostic(*d) for d in diagnostics], [Diagnostic(*d) for d in problems],
-                        [tuple(link) for link in links], set(ids), total, fallback, list(keys))
+                        [tuple(link) for link in links], set(ids), total, fallback, list(keys), list(fonts))
 
 
 def _safe_src(src: str) -> bool:
@@ -97,14 +99,20 @@ class PageJob:
     page: SourcePage
     prepared: list[PreparedNote]
     math_results: Callable[[], list]
+    inline_code: list[str] | None = None  # `inline_code_html(prepared)`, when a worker made it already
 
 
-def start_page(page: SourcePage, preparer: NotePreparer, math) -> PageJob:
+def inline_code_html(prepared: list[PreparedNote]) -> list[str]:
+    """The highlighted HTML of every inline code piece of the notes, in order."""
+    return highlight_snippets([p.text for note in prepared for p in note.pieces if p.kind == "code"])
+
+
+def start_page(page: SourcePage, preparer: NotePreparer, math, inline_code: list[str] | None = None) -> PageJob:
     """Prepare the notes and send the page's formulas off to be rendered."""
     prepared = [preparer.prepare(row.note) for row in page.rows]
     math_items = [(p.text, p.kind == "display_math") for note in prepared for p in note.pieces
                   if p.kind in ("math", "display_math")]
-    return PageJob(page, prepared, math.submit(math_items) if math_items else list)
+    return PageJob(page, prepared, math.submit(math_items) if math_items else list, inline_code)
 
 
 def render_page(page: SourcePage, preparer: NotePreparer, math, **options) -> RenderedPage:
@@ -132,8 +140,7 @@ def finish_page(
     problems: list[Diagnostic] = list(page.diagnostics)
     if highlighted is None:
         highlighted = highlight_file(page.text) if page.language == "python" else []
-    snippets = [p.text for note in prepared for p in note.pieces if p.kind == "code"]
-    inline_code = iter(highlight_snippets(snippets))
+    inline_code = iter(job.inline_code if job.inline_code is not None else inline_code_html(prepared))
     math_results = iter(job.math_results())
 
     rows: list[RenderedRow] = []
@@ -142,6 +149,7 @@ def finish_page(
     fallbacks = 0
     notes_total = 0
     keys: list[str] = []
+    fonts: set[str] = set()
     for row, note in zip(page.rows, prepared, strict=True):
         for offset, message in note.problems:
             problems.append(Diagnostic(page.path, row.source_line(offset), message))
@@ -149,6 +157,8 @@ def finish_page(
         for piece in note.pieces:
             if piece.kind in ("math", "display_math"):
                 result = next(math_results)
+                if result.html:
+                    fonts.update(formula_fonts(result.html))
                 if result.error:
                     problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"invalid LaTeX: {result.error}"))
@@ -198,6 +208,7 @@ def finish_page(
         source=page.path, lang=lang, title=title,
         summary=summary, paper_url=meta.paper_url, redirect=meta.redirect, rows=rows,
         diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks, keys=keys,
+        katex_fonts=sorted(fonts),
     )
 
 

@@ -34,9 +34,11 @@ def is_source(path: Path) -> bool:
     return path.suffix == ".py" or path.name.lower() == "readme.md"
 
 
-def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic] | None = None) -> list[str]:
-    """Files under `source_dir` (sources when `suffixes` is None). Symlinks that loop or lead nowhere,
-    and source names that HTML or URLs treat specially, are added to `problems`."""
+def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic] | None = None,
+          images: list[str] | None = None) -> list[str]:
+    """Files under `source_dir` (sources when `suffixes` is None; their neighbouring images go to
+    `images` when given). Symlinks that loop or lead nowhere, and source names that HTML or URLs treat
+    specially, are added to `problems`."""
     found = []
     for path in source_dir.rglob("*"):
         rel = path.relative_to(source_dir)
@@ -46,6 +48,8 @@ def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic
             problems.append(Diagnostic(rel.as_posix(), 0, f"{why}; skipped"))
         if not path.is_file():
             continue
+        if images is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+            images.append(rel.as_posix())
         if (suffixes is None and is_source(path)) or (suffixes and path.suffix.lower() in suffixes):
             found.append(rel.as_posix())
             if problems is not None and _UNSAFE_NAME.search(rel.as_posix()):
@@ -102,10 +106,13 @@ class SiteStructure:
     entries: list[Entry]  # reading order: index, readme, files, then sub-folders
     by_url: dict[str, Entry] = field(init=False)
     problems: list[Diagnostic] = field(default_factory=list)  # paths relative to the source folder
+    images: list[str] = field(default_factory=list)  # beside the sources (as `scan_assets` finds them)
     _children: dict[str, list[Entry]] = field(init=False, repr=False)
+    _position: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_url = {e.url: e for e in self.entries}
+        self._position = {e.url: i for i, e in enumerate(self.entries)}
         self._children: dict[str, list[Entry]] = {}
         for e in self.entries:
             if e.is_index and e.folder:
@@ -116,8 +123,10 @@ class SiteStructure:
     @classmethod
     def scan(cls, source_dir: Path) -> SiteStructure:
         problems: list[Diagnostic] = []
-        structure = cls.from_sources(_walk(source_dir, None, problems))
+        images: list[str] = []
+        structure = cls.from_sources(_walk(source_dir, None, problems, images))
         structure.problems = problems
+        structure.images = sorted(images)
         return structure
 
     @classmethod
@@ -131,6 +140,9 @@ class SiteStructure:
         by_folder: dict[str, list[str]] = {f: [] for f in folders}
         for rel in sources:
             by_folder[posixpath.dirname(rel)].append(rel)
+        subfolders: dict[str, list[str]] = {f: [] for f in folders}
+        for f in sorted(folders - {""}):
+            subfolders[posixpath.dirname(f)].append(f)
 
         def order(rel: str) -> tuple[int, str]:
             name = posixpath.basename(rel)
@@ -144,15 +156,14 @@ class SiteStructure:
                 entries.append(Entry(posixpath.join(folder, "index.html") if folder else "index.html",
                                      None, folder))
             entries.extend(Entry(page_url(f), f, folder) for f in files)
-            children = sorted(f for f in folders if f and posixpath.dirname(f) == folder)
-            for child in children:
+            for child in subfolders[folder]:
                 visit(child)
 
         visit("")
         return cls(entries)
 
     def neighbours(self, url: str) -> tuple[Entry | None, Entry | None]:
-        i = next(i for i, e in enumerate(self.entries) if e.url == url)
+        i = self._position[url]
         prev = self.entries[i - 1] if i > 0 else None
         nxt = self.entries[i + 1] if i + 1 < len(self.entries) else None
         return prev, nxt

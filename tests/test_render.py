@@ -94,3 +94,26 @@ def test_inline_code_lexed_together_equals_each_lexed_alone(snippets):
 
     snippets = [s.replace("\n", " ") for s in snippets]
     assert highlight_snippets(snippets) == [highlight_inline(s) for s in snippets]
+
+
+_WORDS = st.sampled_from(["a", "b c", "x_y", "*e*", "1.", "-", "+", "#", ">", "=", "<b>", "&amp;", "\\*", "[l](u)",
+                          "\ue0000\ue001", "\u4e2d", "  ", "\t", "a  ", "`c`", "---", "* *"])
+_LINE = st.lists(_WORDS, min_size=1, max_size=4).map(" ".join)
+_BLOCK = st.one_of(
+    st.lists(_LINE, min_size=1, max_size=3).map("\n".join),  # a paragraph
+    st.tuples(st.sampled_from(["* ", "- ", "+ ", "*  ", "1. "]), st.lists(_LINE, min_size=1, max_size=3))
+    .map(lambda m: "\n".join(m[0] + line for line in m[1])),  # a list
+    st.tuples(st.sampled_from(["# ", "## ", "###### ", "#", "####### "]), _LINE, st.sampled_from(["", " #", "#"]))
+    .map("".join),  # a heading
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_BLOCK, min_size=1, max_size=4), st.sampled_from(["\n\n", "\n", "\n\n\n"]),
+       st.sampled_from(["", "\n"]))
+def test_paragraphs_headings_and_bullet_lists_render_exactly_like_markdown(blocks, joiner, edge):
+    """Notes of plain paragraphs, headings and tight bullet lists skip python-markdown: the HTML must be
+    the same."""
+    text = edge + joiner.join(blocks) + edge
+    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    assert NotePreparer().markdown(text) == md.convert(text)

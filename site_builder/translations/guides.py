@@ -143,3 +143,16 @@ def english_commit(docs_dir: Path, rel: str, recorded: str, limit: int = 100) ->
     except (OSError, ValueError, subprocess.SubprocessError):
         return None
     return None
+
+
+def stale_guide_note(lang: str, english_text: str, meta: dict, english_href: str) -> str | None:
+    """The note at the top of a translated guide whose English changed since it was translated (its
+    front matter's english_hash no longer matches): in the reader's language, linking the English."""
+    from html import escape
+
+    from ..ui_text import ui_text
+
+    if guide_state(recorded_hash(meta), english_hash(english_text)) != "stale":
+        return None
+    text = ui_text(lang)["stale_guide"].format(href=escape(english_href))
+    return f'\n<p class="stale-translation" role="note">{text}</p>\n'

@@ -1,0 +1,93 @@
+"""The theme's Jinja environment: every value escaped, compiled templates kept across rebuilds."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+import jinja2.bccache
+
+from .figures import figures
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the process (keyed by source checksum)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+    def get_bucket(self, environment, name, filename, source):
+        # Code compiled with autoescape differs from code compiled without: keep them apart.
+        return super().get_bucket(environment, f"{name}|{bool(environment.autoescape)}", filename, source)
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
+
+
+def prepare_environment(env: jinja2.Environment, our_theme: bool) -> jinja2.Environment:
+    """mkdocs makes a new environment for each build; compiled templates survive in `_TEMPLATE_CACHE`.
+    Our theme escapes every value it prints (only rendered HTML is marked `|safe` in the templates)."""
+    if our_theme:
+        env.autoescape = True
+    env.bytecode_cache = _TEMPLATE_CACHE
+    env.filters["figures"] = figures
+    return env
+
+
+STORED = "#stored"  # suffix of a template name whose output is taken from the cache when it can be
+
+
+class _StoredOutput:
+    """A page template that is not rendered again when everything it is given is unchanged (`html_key`
+    in its context) and the page the last build wrote for that key is still in the site folder: the
+    cache holds only a hash of that output, and the page is read back from the site."""
+
+    def __init__(self, template: jinja2.Template, cache):
+        self.template, self.cache = template, cache
+
+    def render(self, context: dict) -> str:
+        key = context.get("html_key")
+        page = context.get("page")
+        dest = getattr(getattr(page, "file", None), "abs_dest_path", None)
+        if key is not None and dest:
+            stored = self.cache.get("html", key)
+            if isinstance(stored, str):
+                try:
+                    data = Path(dest).read_bytes()
+                except OSError:
+                    data = None
+                if data is not None and hashlib.sha1(data).hexdigest() == stored:
+                    return data.decode("utf-8")
+        output = self.template.render(context)
+        if key is not None and dest:
+            self.cache.put("html", key, hashlib.sha1(output.encode("utf-8", "xmlcharrefreplace")).hexdigest())
+        return output
+
+
+def store_page_output(env: jinja2.Environment, cache) -> None:
+    """Templates asked for as `<name>#stored` (pages set it in their meta) keep their output in
+    `cache`. Other names, including those Jinja asks for itself (`extends`), are untouched."""
+    get_template = env.get_template
+
+    def get_stored_template(name, *args, **kwargs):
+        if isinstance(name, str) and name.endswith(STORED):
+            return _StoredOutput(get_template(name[: -len(STORED)], *args, **kwargs), cache)
+        return get_template(name, *args, **kwargs)
+
+    env.get_template = get_stored_template  # type: ignore[method-assign]
+
+
+def theme_digest(template_dirs: list[str]) -> str:
+    """Of every template the theme may use (an override in `custom_dir` included)."""
+    from .cache import content_key
+
+    files = sorted((str(p), p.read_bytes()) for d in template_dirs for p in Path(d).rglob("*.html"))
+    return content_key(files)
