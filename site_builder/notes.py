@@ -19,9 +19,9 @@ from .protect import CLOSE, OPEN, TOKEN, Piece, protect
 
 PLACEHOLDER = re.compile(r'<span translate="?no"?>_\^_(\d+)_\^_</span>')
 _BLOCK_TOKEN = re.compile(f"<p>{OPEN}(\\d+){CLOSE}</p>")
-# A line with no markdown syntax: no emphasis, links, HTML, entities, escapes, tabs, list, quote or
-# heading markers, no indentation or trailing spaces (which could make code blocks or line breaks).
-_PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+*>#=])(?=\S)[^*_`\[\]<>&\\\n\t]*(?<=\S)")
+# A line with no markdown syntax: no emphasis, links, HTML, entities, escapes, tabs, table bars, list, quote
+# or heading markers, no indentation or trailing spaces (which could make code blocks or line breaks).
+_PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+*>#=])(?=\S)[^*_`\[\]<>&\\\n\t|]*(?<=\S)")
 _BLANK_LINES = re.compile(r"\n\n+")
 _HEADING = re.compile(r"(#{1,6}) (.*[^#\s])")  # an ATX heading with no closing hashes
 _BULLET = re.compile(r"[-+*] (.*)")  # a bullet list item (python-markdown: any of the three markers)

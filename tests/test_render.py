@@ -105,6 +105,8 @@ _BLOCK = st.one_of(
     .map(lambda m: "\n".join(m[0] + line for line in m[1])),  # a list
     st.tuples(st.sampled_from(["# ", "## ", "###### ", "#", "####### "]), _LINE, st.sampled_from(["", " #", "#"]))
     .map("".join),  # a heading
+    st.tuples(st.lists(_LINE, min_size=1, max_size=3), st.sampled_from(["|---|---|", "--- | ---", "|:-|-:|"]))
+    .map(lambda m: "\n".join([f"| {m[0][0]} | h |", m[1]] + [f"| {line} | x |" for line in m[0][1:]])),  # a table
 )
 
 
