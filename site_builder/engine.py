@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import posixpath
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -175,8 +176,12 @@ class Engine:
             return
         global _forked
         _forked = self
+        # A pipe only this process writes to: workers exit when it closes, so a build killed with -9
+        # leaves none behind (they would wait on the task queue forever).
+        lifeline = os.pipe()
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_die_with_the_build, initargs=lifeline) as pool:
                 results = pool.map(_prepare_in_worker, new, chunksize=2)
                 for rel, digest in todo:
                     if rel not in self._sources and results is not None:  # one of `new`: its result is next
@@ -195,6 +200,8 @@ class Engine:
                     yield rel, digest
         finally:
             _forked = None
+            for end in lifeline:
+                os.close(end)
 
     def _settings(self) -> tuple:
         c = self.config
@@ -289,6 +296,19 @@ class Engine:
 
 PAGES_PER_WORKER = 16  # below this many pages per worker, forking costs more than it saves
 _forked: Engine | None = None  # the engine a forked worker inherits
+
+
+def _die_with_the_build(read_end: int, write_end: int) -> None:
+    """A worker's first step: exit as soon as the build's end of the lifeline closes."""
+    os.close(write_end)
+
+    def wait() -> None:
+        try:
+            os.read(read_end, 1)
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=wait, name="lifeline", daemon=True).start()
 
 
 def _prepare_in_worker(rel: str):

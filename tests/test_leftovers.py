@@ -133,7 +133,7 @@ def test_pagefind_dies_with_a_killed_build(tmp_path):
     indexers: dict[int, str] = {}
     deadline = time.monotonic() + 300
     while not indexers and build.poll() is None and time.monotonic() < deadline:
-        indexers = {p: c for p, c in _descendants(build.pid).items() if "pagefind" in c}
+        indexers = {p: c for p, c in _descendants(build.pid).items() if "pagefind" in c.split(" ", 1)[0]}
         time.sleep(0.005)
     assert indexers, "pagefind was never seen running (the build finished first?)"
     build.kill()  # kill -9 of the build alone, as a terminal or CI runner would
@@ -148,6 +148,37 @@ def test_pagefind_dies_with_a_killed_build(tmp_path):
             os.kill(p, signal.SIGKILL)
     assert not survivors, f"pagefind outlived the build: {[indexers[p][:80] for p in survivors]}"
     assert later == written, "something wrote into site/pagefind after the build was killed"
+
+
+def test_workers_die_with_a_killed_build(tmp_path):
+    """A cold build of many pages forks workers; `kill -9` of the build must not leave them behind."""
+    from browser_helpers import build_env
+
+    src = tmp_path / "src"
+    src.mkdir()
+    body = "".join(f"# Note {i} on $x_{{{i}}}$ with `code_{i}`\nvalue_{i} = [{i}] * {i}\n\n" for i in range(400))
+    for n in range(48):
+        (src / f"page_{n}.py").write_text(f'"""\n# Page {n}\n"""\n\n' + body)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nuse_directory_urls: false\ntheme:\n  name: annotated\n"
+                                         "plugins:\n  - annotated:\n      source_dir: src\n      workers: 2\n")
+    build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build"], cwd=tmp_path, env=build_env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while not workers and build.poll() is None and time.monotonic() < deadline:
+        workers = [p for p, c in _descendants(build.pid).items() if "mkdocs build" in c]  # forked: same command
+        time.sleep(0.005)
+    assert workers, "no worker was seen (the pages were prepared in the build process?)"
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survivors = [p for p in workers if _alive(p)]
+    for p in survivors:
+        os.kill(p, signal.SIGKILL)
+    assert not survivors, "a worker outlived the build"
 
 
 def _listing(folder: Path) -> dict[str, int]:
