@@ -7,7 +7,8 @@ formulas a page), built in English (pycco has no other language). Each measureme
 process (`mkdocs build` as a user runs it), interleaved round by round so that drift in machine
 speed hits every kind alike; medians are printed with the targets beside them:
 
-- cold: no cache (`.cache/` removed), every formula rendered: files/s against pycco (>= 4x);
+- cold: no cache (`.cache/` removed), every formula rendered: files/s against pycco (>= 4x); also
+  in one process (`workers: 1`), to show what the workers give;
 - no change: the same build again, cache warm (>= 15x faster than cold); the engine alone, in one
   process, from the disk cache into a new engine (>= 100x);
 - one-file edit: a comment changed in one file, cache warm (>= 8x faster than cold);
@@ -71,10 +72,10 @@ def timed(*command: str, cwd: Path) -> tuple[float, float, int]:
     return wall, cpu, after.ru_maxrss
 
 
-def mkdocs_build(project: Path, kind: str, cold: bool = False) -> float:
+def mkdocs_build(project: Path, kind: str, cold: bool = False, config: str = "mkdocs.yml") -> float:
     if cold:
         shutil.rmtree(project / ".cache", ignore_errors=True)
-    wall, cpu, _ = timed(sys.executable, "-m", "mkdocs", "build", "-q", cwd=project)
+    wall, cpu, _ = timed(sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, cwd=project)
     CPU.setdefault(kind, []).append(cpu)
     return wall
 
@@ -163,12 +164,16 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="also build a corpus of 10x the files")
     parser.add_argument("--serve-edits", type=int, default=7, help="saves timed under mkdocs serve")
     args = parser.parse_args()
-    times: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "edit", "pycco", "engine_cold", "engine_warm")}
+    times: dict[str, list[float]] = {k: [] for k in ("cold", "serial", "warm", "edit", "pycco", "engine_cold",
+                                                     "engine_warm")}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         files = english_corpus(project, args.files)
         n = len(files)
+        config = (project / "mkdocs.yml").read_text()
+        (project / "serial.yml").write_text(config.replace("  - annotated:\n", "  - annotated:\n      workers: 1\n"))
         for r in tqdm(range(args.rounds), desc="rounds", leave=False):
+            times["serial"].append(mkdocs_build(project, "serial", cold=True, config="serial.yml"))
             times["cold"].append(mkdocs_build(project, "cold", cold=True))
             times["warm"].append(mkdocs_build(project, "warm"))
             edit_one_file(files, r)
@@ -188,6 +193,8 @@ def main() -> None:
     print(f"ratio vs pycco (files/s):             {t['pycco'] / t['cold']:6.2f}x  (target >= 4x)")
     print(f"  CPU seconds: ours {c['cold']:.2f} (Node included), pycco {c['pycco']:.2f}; "
           f"files per CPU-second ratio {c['pycco'] / c['cold']:.2f}x")
+    print(f"  in one process (workers: 1): {t['serial']:.2f} s, CPU {c['serial']:.2f} s; "
+          f"the workers make a cold build {t['serial'] / t['cold']:.2f}x faster")
     print(f"no change, cache warm: {t['warm']:6.2f} s, cold / no change: {t['cold'] / t['warm']:6.2f}x  "
           f"(target >= 15x; CPU {c['cold'] / c['warm']:.2f}x)")
     print(f"one-file edit:         {t['edit']:6.2f} s, cold / edit:      {t['cold'] / t['edit']:6.2f}x  "

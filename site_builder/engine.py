@@ -106,7 +106,6 @@ class Engine:
         lang = lang or self.config.default_language
         translating = lang != self.config.default_language and self.translator is not None
         out: dict[str, RenderedPage] = {}
-        started = []
         # Folder links resolve against the site's pages (`structure`: as scanned already this build).
         structure = structure or self.structure()
         urls = {entry.url for entry in structure.entries}
@@ -190,8 +189,8 @@ class Engine:
                         except BrokenProcessPool:  # a worker died (killed, out of memory): go on here
                             results = done = None
                         if done is not None:  # else the worker failed on it: it is done here, with the error
-                            data, page, prepared, highlighted, inline_code = done
-                            self._sources[rel] = _Cached(hashlib.sha1(data).hexdigest(), page)
+                            source_digest, page, prepared, highlighted, inline_code = done
+                            self._sources[rel] = _Cached(source_digest, page)
                             self.preparer.remember(page.rows, prepared)
                             text_key = hashlib.sha1(page.text.encode()).hexdigest()
                             self._inline_code[text_key] = inline_code
@@ -239,8 +238,14 @@ class Engine:
         return self._code[key]
 
     def _start(self, page: SourcePage) -> PageJob:
-        inline_code = self._inline_code.get(hashlib.sha1(page.text.encode()).hexdigest())
-        return start_page(page, self.preparer, _StoredMath(self.math, self.cache), inline_code)
+        """Notes prepared, formulas sent to Node; inline code highlighted once per file text (every
+        language shares it; a worker may have done it)."""
+        job = start_page(page, self.preparer, _StoredMath(self.math, self.cache))
+        key = hashlib.sha1(page.text.encode()).hexdigest()
+        if key not in self._inline_code:
+            self._inline_code[key] = inline_code_html(job.prepared)
+        job.inline_code = self._inline_code[key]
+        return job
 
     def _failed(self, page: SourcePage, lang: str, error: Exception) -> RenderedPage:
         """A page that failed to render (e.g. markdown nested too deeply for python-markdown's recursion):
@@ -312,14 +317,14 @@ def _die_with_the_build(read_end: int, write_end: int) -> None:
 
 
 def _prepare_in_worker(rel: str):
-    """In a worker: the source's bytes, parsed page, prepared notes and highlighted code (None when
-    anything fails: the main process then renders the page itself, reporting the failure)."""
+    """In a worker: the digest of the source's bytes, the parsed page, its prepared notes, highlighted
+    code and inline code (None when anything fails: the main process then renders the page itself,
+    reporting the failure)."""
     engine = _forked
     try:
-        data = (engine.config.source_dir / rel).read_bytes()
-        _, page = engine.source(rel)
+        digest, page = engine.source(rel)
         prepared = [engine.preparer.prepare(row.note) for row in page.rows]
-        return data, page, prepared, engine._highlighted(page), inline_code_html(prepared)
+        return digest, page, prepared, engine._highlighted(page), inline_code_html(prepared)
     except Exception:
         return None
 

@@ -99,7 +99,7 @@ class PageJob:
     page: SourcePage
     prepared: list[PreparedNote]
     math_results: Callable[[], list]
-    inline_code: list[str] | None = None  # `inline_code_html(prepared)`, when a worker made it already
+    inline_code: list[str] | None = None  # `inline_code_html(prepared)`, when made already
 
 
 def inline_code_html(prepared: list[PreparedNote]) -> list[str]:
@@ -107,12 +107,12 @@ def inline_code_html(prepared: list[PreparedNote]) -> list[str]:
     return highlight_snippets([p.text for note in prepared for p in note.pieces if p.kind == "code"])
 
 
-def start_page(page: SourcePage, preparer: NotePreparer, math, inline_code: list[str] | None = None) -> PageJob:
+def start_page(page: SourcePage, preparer: NotePreparer, math) -> PageJob:
     """Prepare the notes and send the page's formulas off to be rendered."""
     prepared = [preparer.prepare(row.note) for row in page.rows]
     math_items = [(p.text, p.kind == "display_math") for note in prepared for p in note.pieces
                   if p.kind in ("math", "display_math")]
-    return PageJob(page, prepared, math.submit(math_items) if math_items else list, inline_code)
+    return PageJob(page, prepared, math.submit(math_items) if math_items else list)
 
 
 def render_page(page: SourcePage, preparer: NotePreparer, math, **options) -> RenderedPage:

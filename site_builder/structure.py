@@ -7,6 +7,7 @@ folder has an index page: its `__init__.py`, or a listing made for it.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -38,23 +39,29 @@ def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic
           images: list[str] | None = None) -> list[str]:
     """Files under `source_dir` (sources when `suffixes` is None; their neighbouring images go to
     `images` when given). Symlinks that loop or lead nowhere, and source names that HTML or URLs treat
-    specially, are added to `problems`."""
+    specially, are added to `problems`. Symlinked folders are not entered (as `Path.rglob`)."""
     found = []
-    for path in source_dir.rglob("*"):
-        rel = path.relative_to(source_dir)
-        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel.parts):
-            continue
-        if problems is not None and path.is_symlink() and (why := _bad_link(path)):
-            problems.append(Diagnostic(rel.as_posix(), 0, f"{why}; skipped"))
-        if not path.is_file():
-            continue
-        if images is not None and path.suffix.lower() in IMAGE_SUFFIXES:
-            images.append(rel.as_posix())
-        if (suffixes is None and is_source(path)) or (suffixes and path.suffix.lower() in suffixes):
-            found.append(rel.as_posix())
-            if problems is not None and _UNSAFE_NAME.search(rel.as_posix()):
-                problems.append(Diagnostic(rel.as_posix(), 0, "file name has characters that HTML or URLs treat "
-                                                              "specially (quotes, <, >, controls); rename it"))
+    root = str(source_dir)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/" if folder != root else ""
+        for name in dirs + files:
+            if name in _SKIP_DIRS or name.startswith("."):
+                continue
+            path, rel = os.path.join(folder, name), prefix + name
+            if problems is not None and os.path.islink(path) and (why := _bad_link(Path(path))):
+                problems.append(Diagnostic(rel, 0, f"{why}; skipped"))
+            if not os.path.isfile(path):
+                continue
+            suffix = os.path.splitext(name)[1].lower()
+            if images is not None and suffix in IMAGE_SUFFIXES:
+                images.append(rel)
+            source = name.endswith(".py") or name.lower() == "readme.md"  # `is_source`
+            if (suffixes is None and source) or (suffixes and suffix in suffixes):
+                found.append(rel)
+                if problems is not None and _UNSAFE_NAME.search(rel):
+                    problems.append(Diagnostic(rel, 0, "file name has characters that HTML or URLs treat "
+                                                       "specially (quotes, <, >, controls); rename it"))
     return found
 
 

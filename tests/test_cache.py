@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,17 @@ def test_no_cache_dir_keeps_nothing_on_disk(project, math):
     e = engine(project, math, cache_dir=None)
     rendered(e)
     assert not (project / ".cache").exists() and not e.cache.enabled
+
+
+def test_trimming_keeps_the_entries_used_last(tmp_path):
+    cache = DiskCache(tmp_path / "cache")
+    cache.put("page", "aa" * 20, ["used", "x" * 1000])
+    cache.put("page", "bb" * 20, ["not used", "x" * 1000])
+    entries = sorted(cache.folder.rglob("*.bin"))
+    two_hours_ago = time.time() - 7200
+    for path in entries:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    assert cache.get("page", "aa" * 20)[0] == "used"  # an old entry read again is stamped as used now
+    cache.max_bytes = entries[0].stat().st_size
+    cache.trim()
+    assert [p.name for p in cache.folder.rglob("*.bin")] == [f"{'aa' * 20}.bin"]
