@@ -283,7 +283,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self._write_sitemap(Path(config.site_dir))
         site = site_folder.finish(config.site_dir)  # the files of pages that are gone, and so on
         if site is not None and site.removed:
-            log.info(f"annotated: removed {len(site.removed)} files no page produces any more")
+            log.info(f"annotated: removed {len(site.removed)} files of the last build that this one did not write "
+                     "(pages that are gone, the old search index)")
         self.engine.cache.max_bytes = self.config.cache_max_mb << 20
         self.engine.cache.trim()
         known = {f.dest_uri for f in self.files}

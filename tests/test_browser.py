@@ -1168,7 +1168,9 @@ def test_favicon_and_the_home_pages_first_screen(site_url, new_page):
 
 
 FIGURE_PAGES = ["conv_mixer/index.html", "transformers/mlp_mixer/index.html", "transformers/vit/index.html",
-                "transformers/models.html"]
+                "transformers/models.html", "transformers/gmlp/index.html", "transformers/resmlp/index.html",
+                "transformers/poolformer/index.html", "transformers/fnet/index.html",
+                "transformers/token_mixers/index.html"]
 
 
 def test_model_pages_have_a_captioned_diagram(site_url, new_page):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _thread
 import csv
+import importlib
 import json
 import os
 import pickle
@@ -115,6 +116,24 @@ def test_mlm_beats_the_context_free_baseline(tmp_path, text_file):
     assert 0 < last["context_free_loss"] < last["unigram_loss"] < np.log(256)
     assert len({(row["unigram_loss"], row["context_free_loss"]) for row in history}) == 1
     assert last["val_loss"] < last["context_free_loss"] - 0.3
+
+
+def test_mlm_matched_budget_gives_every_mixer_the_parameters_of_attention():
+    """MATCHED_D_FF sizes the four mixers to within 0.2% of the default attention model, with the exact counts
+    the experiment page's table states."""
+    from labml_nn.transformers.mlm import MaskedLanguageModel
+    config = mlm_experiment.Config()
+    counts = {}
+    for mixer, d_ff in mlm_experiment.MATCHED_D_FF.items():
+        with torch.device("meta"):
+            model = MaskedLanguageModel(vocab_size=258, seq_len=config.seq_len, d_model=config.d_model,
+                                        n_layers=config.n_layers, n_heads=config.n_heads, d_ff=d_ff, mixer=mixer)
+        counts[mixer] = sum(p.numel() for p in model.parameters())
+    assert mlm_experiment.MATCHED_D_FF["attention"] == config.d_ff
+    assert counts == {"attention": 335_618, "mlp_mixer": 335_810, "fnet": 335_106, "gmlp": 335_610}
+    assert all(abs(n - counts["attention"]) / counts["attention"] < 0.002 for n in counts.values())
+    page = Path(mlm_experiment.__file__).read_text()
+    assert all(f"{n:,}" in page for n in counts.values())
 
 
 def test_mlm_validation_windows_never_appear_in_the_training_text():
@@ -528,6 +547,30 @@ def test_token_mixers_quick_compares_every_vision_model(tmp_path):
     assert "| gMLP |" in (out / "results.md").read_text()
     assert json.loads((out / "results.json").read_text())["rows"][0]["model"] == "MLP-Mixer"
     assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_token_mixers_compare_on_cifar10_from_data_dir(tmp_path):
+    """`--dataset cifar10 --data-dir PATH` reads the python-pickle layout (here a tiny fabricated copy) and sizes
+    every model for 32x32 colour images within one budget; a run trains on those images."""
+    root = write_cifar(tmp_path / "data", n=16)
+    counts = {}
+    for name, (module_name, _) in token_mixers_experiment.MODELS.items():
+        module = importlib.import_module(module_name)
+        counts[name], flops = token_mixers_experiment.size(
+            module, token_mixers_experiment.sizes_for(name, "cifar10"), "cifar10", str(root))
+        # The digits sizes would not fit: the models' token mixers grow with the number of tokens
+        assert flops > token_mixers_experiment.size(module, token_mixers_experiment.MODELS[name][1], "digits",
+                                                    None)[1]
+    mean = sum(counts.values()) / len(counts)
+    assert all(abs(n - mean) / mean < 0.15 for n in counts.values()), counts
+    rows = token_mixers_experiment.main(["--quick", "--dataset", "cifar10", "--data-dir", str(root),
+                                         "--models", "ResMLP,PoolFormer", "--runs-dir", str(tmp_path / "runs")])
+    assert [(r["model"], r["params"]) for r in rows] == [(n, counts[n]) for n in ("ResMLP", "PoolFormer")]
+    # Each model's run was configured for CIFAR-10 from that folder, with the CIFAR-10 sizes
+    (run,) = (tmp_path / "runs" / "token_mixers").iterdir()
+    configs = [json.loads(p.read_text()) for p in run.rglob("config.json")]
+    assert len(configs) == 2 and all(c["dataset"] == "cifar10" and c["data_dir"] == str(root) for c in configs)
+    assert {c["patch_size"] for c in configs} == {4}
 
 
 def test_poolformer_and_gmlp_reject_bad_shapes(capsys, tmp_path):

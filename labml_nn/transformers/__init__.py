@@ -29,8 +29,15 @@ and the models built from them:
   token, and a plain encoder classifies it.
 * [MLP-Mixer](mlp_mixer/index.html): the same layout with attention replaced by an MLP across
   patches, whose weights depend on the position rather than on the data.
-* [Masked language modelling](mlm/index.html): BERT's pre-training task, with attention or with the Mixer's
-  token-mixing MLP.
+* [gMLP](gmlp/index.html): an MLP whose hidden layer is gated by a linear map across the tokens.
+* [ResMLP](resmlp/index.html): one linear layer across patches, with Affine transformations in place of
+  LayerNorm.
+* [PoolFormer](poolformer/index.html): average pooling as the token mixer, in four stages like a CNN.
+* [FNet](fnet/index.html): a Fourier transform with no parameters in place of attention.
+* [Masked language modelling](mlm/index.html): BERT's pre-training task, with attention, the Mixer's
+  token-mixing MLP, gMLP or FNet.
+* [Token mixers compared](token_mixers/index.html): every vision model of the site trained with one recipe at
+  one parameter budget.
 
 The layers here are *pre-norm*: the [LayerNorm](../normalization/layer_norm/index.html) sits in front of each
 sub-layer, inside the residual branch.

@@ -23,9 +23,9 @@ $$X_k = \sum_{n=0}^{N-1} x_n\, e^{-\frac{2 \pi i}{N} n k}, \qquad 0 \le k \le N 
 
 so each output position is a weighted sum of *all* input positions: the transform mixes tokens, like
 attention, but with weights fixed in advance rather than computed from the data. The feed-forward
-sub-layers that follow then do the non-linear work. The paper reports that FNet reaches 92% (Base) and
-97% (Large) of BERT's GLUE accuracy while training 80% faster on GPUs, because the FFT costs
-$O(N \log N)$ and no attention matrix is built.
+sub-layers that follow then do the non-linear work. The paper's abstract (arXiv version 4) reports 92 to
+97% of the GLUE accuracy of the BERT models it is compared with, and training 80% faster on GPUs at 512
+tokens: the FFT costs $O(N \log N)$ and no attention matrix is built.
 
 Only the real part is kept, so the feed-forward sub-layers and the residual stream stay real-valued, and
 the transform runs along the hidden dimension as well as along the sequence.
@@ -69,6 +69,13 @@ from torch import nn
 from labml_nn.transformers.feed_forward import FeedForward
 from labml_nn.transformers.gmlp import padding_keep
 
+# ![FNet encoder layer: Fourier transform, add and LayerNorm, feed-forward, add and LayerNorm](fnet.svg)
+#
+# *The FNet encoder layer: BERT's post-norm layer with the self-attention sub-layer replaced by the real part of
+# a two-dimensional Fourier transform, which has no parameters. Each LayerNorm comes after its residual
+# addition.*
+
+#
 
 class FourierMixing(nn.Module):
     r"""

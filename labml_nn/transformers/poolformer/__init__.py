@@ -26,7 +26,8 @@ think of, one with **no parameters**: average pooling over a $K \times K$ neighb
 $$T'_{:,i,j} = \frac{1}{K \times K} \sum_{p,q=1}^{K} T_{:,\,i+p-\frac{K+1}{2},\,j+q-\frac{K+1}{2}} - T_{:,i,j}$$
 
 The input is subtracted because the residual connection adds it back. With $K = 3$ and the rest of the
-MetaFormer unchanged, PoolFormer-S24 beats DeiT-S and ResMLP-S24 on ImageNet with fewer parameters.
+MetaFormer unchanged, the paper's abstract reports 82.1% top-1 accuracy on ImageNet-1K, 0.3 and 1.1 points
+above DeiT-B and ResMLP-B24 with 35% and 52% fewer parameters.
 
 ## Hierarchical stages
 
@@ -51,7 +52,7 @@ needs the 2-D neighbourhood, and the channel MLP is a pair of $1 \times 1$ convo
 
 * Stem, downsampling and stage sizes are arguments, so that the [experiment](experiment.html) can run
   PoolFormer on $8 \times 8$ digits; the paper's configurations are [at the bottom](#poolformer_s12).
-* The paper trains with stochastic depth; it is available (`drop_path`) and off by default.
+* Stochastic depth is available (`drop_path`) and off by default.
 
 See also the [comparison of all token mixers](../token_mixers/index.html), where pooling competes
 with attention and the MLPs at the same parameter budget.
@@ -64,6 +65,13 @@ from torch import nn
 
 from labml_nn.transformers.models import DropPath, drop_path_rates
 
+# ![PoolFormer: stem, four stages of MetaFormer blocks with pooling as token mixer, downsampling, head](poolformer.svg)
+#
+# *PoolFormer. Left: the four stages, each at half the resolution of the one before. Right: the MetaFormer
+# block that every stage stacks, with pooling as its token mixer. Attention or a token-mixing MLP in that box
+# gives, up to the normalisation, the blocks of ViT and MLP-Mixer.*
+
+#
 
 class Pooling(nn.Module):
     r"""

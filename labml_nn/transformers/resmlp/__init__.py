@@ -67,6 +67,14 @@ from torch import nn
 from labml_nn.transformers.embeddings import PatchEmbedding
 from labml_nn.transformers.models import DropPath, drop_path_rates
 
+# ![ResMLP: patch embedding, blocks of a cross-patch and a cross-channel branch with Affine and LayerScale](resmlp.svg)
+#
+# *The ResMLP architecture. Each residual block has two branches: a single linear layer across the patches and
+# an MLP across the channels. Each branch starts with an Affine transformation where other models have a
+# LayerNorm, and ends with an Affine whose scale starts small (LayerScale), so every block starts close to the
+# identity.*
+
+#
 
 class Affine(nn.Module):
     r"""
@@ -112,7 +120,7 @@ class ResMLPBlock(nn.Module):
     ## Residual block
 
     Equations (1) and (2). `n_patches` is $N$, `d_model` is $d$, `layer_scale` is $\varepsilon$ and
-    `drop_path` the [stochastic depth](../models.html#DropPath) probability (the paper uses it on ImageNet).
+    `drop_path` the [stochastic depth](../models.html#DropPath) probability.
     """
 
     def __init__(self, n_patches: int, d_model: int, layer_scale: float, drop_path: float = 0.0):
