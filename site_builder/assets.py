@@ -44,8 +44,9 @@ def katex_dist(node_modules: Path) -> Path:
     return node_modules / "katex" / "dist"
 
 
-# KaTeX class → the font file its glyphs use. Preloading a page's fonts means formulas are laid out
-# once with the right metrics: no layout shift when the fonts arrive.
+# KaTeX class → the font file its glyphs use. A page preloads the fonts its formulas use, and holds its
+# article back (hidden, laid out) until they are in and the page is parsed: formulas are first shown whole,
+# with their own metrics, so nothing moves when the fonts arrive (see `katex_font_spec` and base.html).
 _KATEX_FONT_CLASSES = [
     ("mathnormal", "Math-Italic"), ("boldsymbol", "Math-BoldItalic"), ("amsrm", "AMS-Regular"),
     ("mathbb", "AMS-Regular"), ("mathcal", "Caligraphic-Regular"), ("mathfrak", "Fraktur-Regular"),
@@ -74,3 +75,16 @@ def katex_fonts(html: str) -> list[str]:
     fonts |= {f"Size{n}-Regular" for attr in attrs if "delimsizing" in attr.split()
               for n in "1234" if f"size{n}" in attr.split()}
     return [f"KaTeX_{font}.woff2" for font in sorted(fonts)]
+
+
+FONT_WAIT_MS = 3000  # the longest a page holds its article back for its KaTeX fonts: KaTeX's own font-display
+# block period, during which its formulas are invisible anyway
+
+
+def katex_font_spec(font: str) -> str:
+    """The CSS font shorthand that selects a KaTeX font file's @font-face ("KaTeX_Math-Italic.woff2" →
+    "italic 400 1em KaTeX_Math"), for `document.fonts.load`."""
+    family, _, face = font.removesuffix(".woff2").partition("-")
+    style = "italic " if "Italic" in face else ""
+    weight = "700" if "Bold" in face else "400"
+    return f"{style}{weight} 1em {family}"

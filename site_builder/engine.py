@@ -24,6 +24,7 @@ from tqdm import tqdm
 from .cache import DiskCache, content_key
 from .config import SiteConfig
 from .highlight import highlight_file, highlight_inline
+from .image_size import image_size
 from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
 from .notes import NotePreparer
@@ -146,6 +147,7 @@ class Engine:
                 continue
             try:
                 rendered = finish_page(job, lang=lang, translate=translate, image_exists=self._image_check(rel),
+                                       image_size=self._image_sizer(rel),
                                        highlighted=self._highlighted(job.page),
                                        rewrite_links=partial(link_folders_to_their_index, page_url=page_url(rel),
                                                              known_urls=urls),
@@ -206,13 +208,15 @@ class Engine:
                 c.sanitize_notes)
 
     def _images(self, structure: SiteStructure) -> list[str]:
-        """Every image a note could show (beside the sources or in docs_dir): whether one exists
-        changes a page's diagnostics. Scanned once per scan of the structure (not per language)."""
+        """Every image a note could show (beside the sources or in docs_dir), with its size: whether one
+        exists changes a page's diagnostics, and its size the page's `<img width height>`. Scanned once per
+        scan of the structure (not per language)."""
         if self._images_seen is None or self._images_seen[0] is not structure:
-            found = [f"{self.config.source_dir}:{rel}" for rel in structure.images]
+            source = self.config.source_dir
+            found = [f"{source}:{rel}:{image_size(source / rel)}" for rel in structure.images]
             docs = self.config.docs_dir
             if docs and docs.is_dir():
-                found += [f"{docs}:{rel}" for rel in scan_assets(docs)]
+                found += [f"{docs}:{rel}:{image_size(docs / rel)}" for rel in scan_assets(docs)]
             self._images_seen = (structure, sorted(found))
         return self._images_seen[1]
 
@@ -270,6 +274,21 @@ class Engine:
             return any((root / path).is_file() for root in (self.config.source_dir, self.config.docs_dir) if root)
 
         return image_exists
+
+    def _image_sizer(self, rel: str):
+        folder = posixpath.dirname(rel)
+
+        def size(src: str) -> tuple[int, int] | None:
+            """The intrinsic size of a local image (None for a remote or unreadable one)."""
+            if "://" in src or src.startswith(("data:", "/")):
+                return None
+            path = posixpath.join(folder, unquote(src.split("#")[0].split("?")[0]))
+            for root in (self.config.source_dir, self.config.docs_dir):
+                if root and (root / path).is_file():
+                    return image_size(root / path)
+            return None
+
+        return size
 
     def forget_fragments(self) -> None:
         """Drop the caches of notes, formulas and inline code shared between pages (benchmarks use

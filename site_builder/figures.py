@@ -7,7 +7,9 @@ with a caption.
 
 becomes `<figure><img …><figcaption>The caption…</figcaption></figure>`. Applied to rendered HTML (notes
 and guides, every language), so the markdown stays ordinary markdown and translators see the caption as
-ordinary text.
+ordinary text. The image's alt text (and title) are translation keys of their own, as plain text; on a
+translated page an image whose alt text has no translation yet is marked `lang="en"` where it is rendered
+(`notes.render_piece`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,7 @@ _FIGURE = re.compile(
     r"<p>\s*(<img\b[^>]*>)\s*</p>\s*<p>\s*<em>((?:(?!</em>|<em>).)*)</em>\s*</p>", re.S)
 
 
-_IMG = re.compile(r"<img\b(?![^>]*\blang=)")
-
-
-def figures(html: str, translated: bool = False) -> str:
-    """On a translated page (`translated`), images keep the source's alt text, so they are marked as English
-    for screen readers (the caption, a note's text, is translated)."""
+def figures(html: str) -> str:
     if "<img" not in html:
         return html
-    html = _FIGURE.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", html)
-    return _IMG.sub('<img lang="en"', html) if translated else html
+    return _FIGURE.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", html)

@@ -14,7 +14,7 @@ from html import escape, unescape
 import markdown
 
 from .highlight import highlight_inline, highlight_lines
-from .normal_form import normalize_html
+from .normal_form import normalize_html, normalize_key
 from .protect import CLOSE, OPEN, TOKEN, Piece, protect
 
 PLACEHOLDER = re.compile(r'<span translate="?no"?>_\^_(\d+)_\^_</span>')
@@ -105,9 +105,12 @@ def _simple_markdown(text: str) -> str | None:
 
 
 def render_piece(piece: Piece, math_html: str | None = None, math_error: str | None = None,
-                 code_html: str | None = None) -> str:
+                 code_html: str | None = None, alt: str | None = None, title: str | None = None,
+                 lang: str | None = None, size: tuple[int, int] | None = None) -> str:
     """HTML for one protected piece; math comes pre-rendered from KaTeX, inline code may come
-    pre-highlighted (see `highlight_snippets`)."""
+    pre-highlighted (see `highlight_snippets`). An image takes its alt text and title from `alt` and
+    `title` when given (translations), `lang` marks an image whose alt text is not in the page's language, and
+    `size` (the file's width and height) reserves its box before it loads."""
     if piece.kind in ("math", "display_math"):
         if math_html is not None:
             return math_html
@@ -118,9 +121,20 @@ def render_piece(piece: Piece, math_html: str | None = None, math_error: str | N
     if piece.kind == "code_block":
         code = "\n".join(highlight_lines(piece.text, piece.language or "python"))
         return f'<div class="highlight"><pre><code>{code}</code></pre></div>'
-    title = f' title="{escape(piece.title)}"' if piece.title else ""
-    return (f'<img src="{escape(piece.text)}" alt="{escape(piece.alt)}"{title} loading="lazy" '
+    title = title if title is not None else piece.title
+    title_attr = f' title="{escape(title)}"' if title else ""
+    lang_attr = f' lang="{escape(lang)}"' if lang else ""
+    alt = alt if alt is not None else piece.alt
+    size_attrs = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    return (f'<img{lang_attr} src="{escape(piece.text)}" alt="{escape(alt)}"{title_attr}{size_attrs} loading="lazy" '
             f'class="zoomable">')
+
+
+def image_text_keys(piece: Piece) -> list[str]:
+    """The translation keys of an image: its alt text and its title, as plain text (normal form)."""
+    if piece.kind != "image":
+        return []
+    return [key for key in (normalize_key(piece.alt), normalize_key(piece.title or "")) if key]
 
 
 def fill(html: str, rendered: list[str]) -> str:

@@ -16,6 +16,7 @@ from .assets import formula_fonts
 from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_file, highlight_snippets
+from .normal_form import normalize_key
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
 from .page import SourcePage
 from .translations.validate import sanitize as sanitize_html
@@ -125,6 +126,7 @@ def finish_page(
     lang: str = "en",
     translate: Translate | None = None,
     image_exists: Callable[[str], bool] | None = None,
+    image_size: Callable[[str], tuple[int, int] | None] | None = None,
     highlighted: list[str] | None = None,
     rewrite_links: Callable[[str], str] | None = None,
     sanitize: bool = False,
@@ -167,10 +169,12 @@ def finish_page(
                 if piece.kind == "image" and image_exists and not image_exists(piece.text):
                     problems.append(Diagnostic(page.path, row.source_line(piece.line),
                                                f"missing image '{piece.text}'"))
+                alt, title, alt_lang = _image_text(piece, translate, keys, lang)
                 if sanitize and piece.kind == "image" and not _safe_src(piece.text):
-                    rendered_pieces.append(escape(piece.alt))
+                    rendered_pieces.append(escape(piece.alt if alt is None else alt))
                 else:
-                    rendered_pieces.append(render_piece(piece))
+                    size = image_size(piece.text) if image_size and piece.kind == "image" else None
+                    rendered_pieces.append(render_piece(piece, alt=alt, title=title, lang=alt_lang, size=size))
         html = sanitize_html(note.key) if sanitize else note.key  # translations are sanitized already
         fallback = False
         if note.key.strip():
@@ -206,6 +210,23 @@ def finish_page(
         diagnostics=problems, links=links, ids=ids, notes_total=notes_total, notes_fallback=fallbacks, keys=keys,
         katex_fonts=sorted(fonts),
     )
+
+
+def _image_text(piece, translate: Translate | None, keys: list[str],
+                page_lang: str) -> tuple[str | None, str | None, str | None]:
+    """An image's alt text and title in the page's language, as (alt, title, lang): None keeps the source's.
+    On a translated page `lang` says the alt text's language: "en" while it has no translation (screen readers
+    then read it with an English voice), else the page's (right even inside a note shown in English).
+    Records the image's keys in `keys`."""
+    if piece.kind != "image":
+        return None, None, None
+    alt_key, title_key = normalize_key(piece.alt), normalize_key(piece.title or "")
+    keys += [key for key in (alt_key, title_key) if key]
+    if translate is None:
+        return None, None, None
+    alt = translate(alt_key) if alt_key else None
+    title = translate(title_key) if title_key else None
+    return alt, title, ("en" if alt is None else page_lang) if alt_key else None
 
 
 def failure_message(error: BaseException) -> str:

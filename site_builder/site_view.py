@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .assets import katex_cdn_css, katex_fonts
+from .assets import FONT_WAIT_MS, katex_cdn_css, katex_font_spec, katex_fonts
 from .config import SiteConfig
 from .parser import readable_title
 from .render import RenderedPage
@@ -179,4 +179,6 @@ class SiteView:
             "katex_css": katex_css,
             "katex_integrity": None if offline else self.assets.katex_integrity,
             "katex_fonts": [font_base + font for font in fonts],
+            "katex_font_specs": [katex_font_spec(font) for font in fonts],
+            "font_wait_ms": FONT_WAIT_MS,
         }

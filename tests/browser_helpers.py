@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -87,10 +88,39 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _SlowHandler(_QuietHandler):
+    delays: dict[str, float] = {}
+    pauses: dict[str, tuple[str, float]] = {}
+
+    def do_GET(self):  # noqa: N802 - the base class's name
+        for suffix, seconds in self.delays.items():
+            if urlsplit(self.path).path.endswith(suffix):
+                time.sleep(seconds)
+        super().do_GET()
+
+    def copyfile(self, source, outputfile):
+        for suffix, (marker, seconds) in self.pauses.items():
+            if urlsplit(self.path).path.endswith(suffix):
+                body = source.read()
+                cut = body.index(marker.encode())
+                outputfile.write(body[:cut])
+                outputfile.flush()
+                time.sleep(seconds)
+                outputfile.write(body[cut:])
+                return
+        super().copyfile(source, outputfile)
+
+
 @contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1 from a thread; yields the base URL (ending in '/')."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, delays: dict[str, float] | None = None,
+          pauses: dict[str, tuple[str, float]] | None = None) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 from a thread; yields the base URL (ending in '/'). `delays` holds back
+    the responses for paths ending in a suffix ({".woff2": 0.5}: fonts arrive half a second late); `pauses`
+    sends such a response up to the first `marker` in it, then the rest `seconds` later (a page that arrives in
+    two parts). Each request has a thread of its own, so a held-back response delays nothing else."""
+    slow = {"delays": dict(delays or {}), "pauses": dict(pauses or {})}
+    base = type("Handler", (_SlowHandler,), slow) if delays or pauses else _QuietHandler
+    handler = functools.partial(base, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

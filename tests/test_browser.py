@@ -11,7 +11,7 @@ import re
 
 import pytest
 from browser_helpers import *  # noqa: F403 - the fixtures
-from browser_helpers import DESKTOP, PHONE, is_local
+from browser_helpers import DESKTOP, PHONE, is_local, serve
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +32,11 @@ def rects(page, selector: str) -> list[dict]:
 
 
 def settle(page) -> None:
-    """Wait until the page, its fonts and its images are loaded."""
+    """Wait until the page, its fonts and its images are loaded, and the article is shown (a page with
+    formulas holds it back until their fonts are in)."""
     page.wait_for_load_state("load")
     page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_function("!document.documentElement.classList.contains('fonts-wait')")
 
 
 def assert_clean(page) -> None:
@@ -73,13 +75,21 @@ def test_rows_stacked_on_phone(site_url, new_page, width):
         settle(page)
         rows = page.eval_on_selector_all("section.row", """rows => rows.filter(r => r.querySelector(':scope > .code'))
             .map(r => {
-                const n = r.querySelector(':scope > .note').getBoundingClientRect();
+                const note = r.querySelector(':scope > .note'), link = note.querySelector('.permalink');
+                const n = note.getBoundingClientRect();
                 const c = r.querySelector(':scope > .code').getBoundingClientRect();
-                return {id: r.id, nBottom: n.bottom, cTop: c.top, nWidth: n.width, cWidth: c.width};
+                const p = link.getBoundingClientRect();
+                return {id: r.id, nBottom: n.bottom, cTop: c.top, nWidth: n.width, cWidth: c.width,
+                        shown: getComputedStyle(note).display !== 'none', linkBottom: p.bottom, linkShown: p.height > 0,
+                        empty: !note.querySelector(':scope > :not(.permalink)')};
             })""")
         assert len(rows) >= 10
         for r in rows:
+            if not r["shown"]:  # an empty note (a lone `#` detached the code) is not shown on a phone
+                assert r["empty"] and not r["linkShown"], f"{lang} row {r['id']}: a note with text is hidden: {r}"
+                continue
             assert r["nBottom"] <= r["cTop"] + 1, f"{lang} row {r['id']}: the note is not above its code: {r}"
+            assert r["linkBottom"] <= r["cTop"] + 1, f"{lang} row {r['id']}: the permalink hangs over the code: {r}"
             assert r["nWidth"] >= width - 2 and r["cWidth"] >= width - 2, f"{lang} row {r['id']}: {r}"
         # Code scrolls inside its box, long formulas inside theirs: the page itself never scrolls sideways.
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -185,6 +195,89 @@ def test_no_layout_shift_from_math(site_url, new_page, viewport, path):
     cls = sum(s["value"] for s in shifts)
     assert cls < 0.01, f"cumulative layout shift {cls:.4f}: {shifts}"
     assert_clean(on)
+
+
+FONT_DELAY_S = 1.5  # KaTeX's fonts held back this long: after the first paint even on a busy machine (checked)
+COLD_LOAD = """() => ({
+    shifts: window.__shifts,
+    fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
+    fontsEnd: Math.max(0, ...performance.getEntriesByType('resource').filter(r => r.name.endsWith('.woff2'))
+                                .map(r => r.responseEnd)),
+})"""
+
+
+@pytest.fixture(scope="module")
+def late_fonts_url(site_dir):
+    with serve(site_dir, delays={".woff2": FONT_DELAY_S}) as url:
+        yield url
+
+
+def _cold_load(new_page, url: str, viewport: str, *, wait_for_fonts: bool = True) -> dict:
+    page = new_page(viewport)  # a fresh context: nothing cached
+    page.add_init_script(LAYOUT_PROBE)
+    if not wait_for_fonts:  # the control: the page no longer waits for its fonts before showing the article
+        page.add_init_script("FontFaceSet.prototype.load = function () { return Promise.resolve([]); };")
+    page.goto(url)
+    settle(page)
+    page.wait_for_timeout(300)
+    result = page.evaluate(COLD_LOAD)
+    assert_clean(page)
+    return result
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("path", [PAGE, "transformers/vit/index.html"])
+def test_fonts_arriving_after_the_first_paint_move_nothing(late_fonts_url, new_page, viewport, path):
+    """Item 17: on a cold load whose KaTeX fonts arrive after the first paint, nothing on screen moves: the
+    article is laid out, then shown once the fonts are in (formulas laid out with a fallback font are
+    narrower or wider, and the text after them moves when their own font arrives)."""
+    result = _cold_load(new_page, late_fonts_url + path, viewport)
+    assert result["fcp"] and result["fontsEnd"] > result["fcp"], f"the fonts were not late: {result}"
+    assert not result["shifts"], f"layout shifts on a cold load with late fonts: {result['shifts']}"
+
+
+HALF_PAGE = "normalization/layer_norm/index.html"
+
+
+HALF_HEADER = "conv_mixer/experiment.html"  # a page without formulas
+
+
+@pytest.fixture(scope="module")
+def half_page_url(site_dir):
+    """Pages that arrive in two parts, 1.5 s apart: layer norm's cut inside its first numbered display formula,
+    the ConvMixer experiment's inside the header."""
+    with serve(site_dir, pauses={HALF_PAGE: ('<span class="katex-tag">', 1.5),
+                                 HALF_HEADER: ('<nav class="breadcrumbs"', 1.5)}) as url:
+        yield url
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("path", [HALF_PAGE, HALF_HEADER])
+def test_a_page_painted_half_parsed_moves_nothing_when_the_rest_arrives(half_page_url, new_page, viewport, path):
+    """Item 17: the article is shown once it is parsed to the end (and its fonts are in), and nothing is painted
+    before the header is whole. A centred display formula painted with only part of it parsed grows from its
+    middle when the rest arrives (the fonts, from a fast server, are usually in long before the page is parsed);
+    a header painted with only the site's name centres it in a shorter bar."""
+    page = new_page(viewport)
+    page.add_init_script(LAYOUT_PROBE)
+    page.goto(half_page_url + path)
+    settle(page)
+    page.wait_for_timeout(300)
+    timing = page.evaluate("""() => ({fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
+        parsed: performance.getEntriesByType('navigation')[0].domContentLoadedEventStart})""")
+    if path == HALF_PAGE:
+        assert timing["fcp"] and timing["fcp"] < timing["parsed"] - 1000, f"nothing painted half parsed: {timing}"
+    shifts = page.evaluate("window.__shifts")
+    assert not shifts, f"layout shifts once the rest of the page arrived: {shifts}"
+    assert_clean(page)
+
+
+def test_late_fonts_do_shift_a_page_that_does_not_wait_for_them(late_fonts_url, new_page):
+    """The control for the test above: the same late fonts move the text around the formulas when the page
+    shows its article at once, so the test above would see a shift."""
+    result = _cold_load(new_page, late_fonts_url + PAGE, "desktop", wait_for_fonts=False)
+    assert result["fontsEnd"] > result["fcp"], f"the fonts were not late: {result}"
+    assert any(s["math"] for s in result["shifts"]), f"no shift from late fonts without the wait: {result}"
 
 
 # --- permalinks -----------------------------------------------------------------------------------------
@@ -708,36 +801,60 @@ def test_long_code_lines_wrap_under_their_indent(site_url, new_page, width):
     assert_clean(page)
 
 
-EQUATION_PAGES = [("transformers/vit/index.html", "desktop"), (PAGE, "phone"),
-                  ("transformers/mlp_mixer/index.html", "phone"), ("normalization/batch_norm/index.html", "phone"),
-                  ("normalization/layer_norm/index.html", "phone")]
+EQUATION_PAGES = [("transformers/vit/index.html", "desktop"), ("transformers/vit/index.html", "phone"),
+                  (PAGE, "phone"), ("transformers/mlp_mixer/index.html", "phone"),
+                  ("normalization/batch_norm/index.html", "phone"), ("normalization/layer_norm/index.html", "phone")]
 
 
 @pytest.mark.parametrize(("path", "viewport"), EQUATION_PAGES)
-def test_equation_numbers_are_clear_of_their_formula(site_url, new_page, path, viewport):
-    """Item 2: a display equation's number `(1)` is never drawn over the formula."""
+def test_equation_numbers_are_in_view_beside_their_formula(site_url, new_page, path, viewport):
+    """Items 2 and 17's follow-up: a display equation's number `(1)` is never drawn over the formula, and it is
+    in view beside it without scrolling (at 1440 px and on a 390 px phone), even when the formula itself is
+    too wide and scrolls in its box."""
     page = new_page({"width": 1440, "height": 900} if viewport == "desktop" else viewport)
     page.goto(url_of(site_url, path))
     settle(page)
-    overlaps = page.evaluate("""() => {
-        const out = [];
-        // (KaTeX 0.19 names them .katex-tag and .katex-base; older versions .tag and .base.)
-        for (const tag of document.querySelectorAll('.katex-display .katex-tag, .katex-display .tag')) {
-            const t = tag.getBoundingClientRect();
-            const html = tag.closest('.katex-html');
-            for (const base of html.querySelectorAll(':scope > .katex-base, :scope > .base')) {
-                for (const r of base.getClientRects()) {
+    state = page.evaluate("""() => {
+        const out = {count: 0, overlaps: [], hidden: [], rows: []};
+        const clip = (r, c) => ({left: Math.max(r.left, c.left), right: Math.min(r.right, c.right),
+                                 top: Math.max(r.top, c.top), bottom: Math.min(r.bottom, c.bottom)});
+        for (const display of document.querySelectorAll('.katex-display')) {
+            const tag = display.querySelector('.katex-tag');
+            if (!tag) continue;
+            display.scrollIntoView({block: 'center'});
+            const d = display.getBoundingClientRect();
+            // What of the formula can be seen: its glyph boxes, clipped by the boxes that scroll.
+            const formula = [...display.querySelectorAll('.katex-html .katex-base *')].filter(e => !tag.contains(e))
+                .map(e => {
+                    let r = e.getBoundingClientRect();
+                    for (let a = e.parentElement; a && a !== display.parentElement; a = a.parentElement)
+                        if (getComputedStyle(a).overflowX !== 'visible') r = clip(r, a.getBoundingClientRect());
+                    return r;
+                }).filter(r => r.right - r.left > 1 && r.bottom - r.top > 1);
+            const nums = tag.querySelectorAll('.eqn-num');  // numbered rows; a \\tag{...} is the tag itself
+            for (const num of nums.length ? nums : [tag]) {
+                const t = num.getBoundingClientRect();
+                if (!t.width) continue;
+                out.count++;
+                const text = num.classList.contains('eqn-num') ? `(${out.count})` : num.textContent.trim();
+                // In view: inside the screen and inside its formula's box, not scrolled away.
+                if (t.left < Math.max(0, d.left) - 1 || t.right > Math.min(innerWidth, d.right) + 1)
+                    out.hidden.push([text, Math.round(t.left), Math.round(t.right), Math.round(d.right)]);
+                for (const r of formula) {
                     const x = Math.min(t.right, r.right) - Math.max(t.left, r.left);
                     const y = Math.min(t.bottom, r.bottom) - Math.max(t.top, r.top);
-                    if (x > 1 && y > 1) out.push([tag.textContent, Math.round(x)]);
+                    if (x > 1 && y > 1) { out.overlaps.push([text, Math.round(x)]); break; }
                 }
+                if (t.top < d.top - 1 || t.bottom > d.bottom + 1) out.rows.push([text, t.top, d.top, d.bottom]);
             }
         }
-        return [document.querySelectorAll('.katex-display .katex-tag, .katex-display .tag').length, out];
+        return out;
     }""")
-    count, bad = overlaps
-    assert count > 0, f"{path}: no numbered equation to check"
-    assert not bad, f"{path} ({viewport}): equation numbers drawn over their formula (number, px): {bad}"
+    assert state["count"] > 0, f"{path}: no numbered equation to check"
+    assert not state["overlaps"], f"{path} ({viewport}): equation numbers drawn over their formula: {state['overlaps']}"
+    assert not state["hidden"], \
+        f"{path} ({viewport}): equation numbers out of view (number, left, right, box right): {state['hidden']}"
+    assert not state["rows"], f"{path} ({viewport}): equation numbers outside their formula's lines: {state['rows']}"
 
 
 @pytest.mark.parametrize("path", ["guide/translating.html", "guide/experiments.html", "translation-status.html",
@@ -985,13 +1102,13 @@ def test_chinese_and_japanese_pages_have_no_english_ui_text(site_url, new_page, 
     for what, text in english.items():
         assert text and cjk.search(text), f"{lang}: the {what} is not translated: {text!r}"
     assert english["code"] == ui_text(lang)["code_label"]
-    # Image alt text comes from the source (the caption under a figure is translated): it is marked English, so a
-    # screen reader reads it with an English voice rather than as Chinese or Japanese.
+    # Image alt text is translated like the notes (plain-text keys in the store), in the page's language for
+    # screen readers; an image whose alt text is not translated yet would be marked English.
     alts = page.evaluate("""() => [...document.querySelectorAll('.note img')].map(i =>
         [i.alt, (i.closest('[lang]') || document.documentElement).getAttribute('lang')])""")
     assert alts, "no image on the page"
     for alt, alt_lang in alts:
-        assert cjk.search(alt) or alt_lang == "en", f"{lang}: English alt text not marked as English: {alt!r}"
+        assert cjk.search(alt) and alt_lang == lang, f"{lang}: alt text not translated: {alt!r} (lang {alt_lang})"
     _search(page, "FooBarQuxNowhere")
     none = page.locator(".search-results .none").text_content()
     assert none == ui_text(lang)["no_results"], f"{lang}: no-results text {none!r}"
@@ -1058,7 +1175,7 @@ FIGURE_PAGES = ["conv_mixer/index.html", "transformers/mlp_mixer/index.html", "t
 
 def test_model_pages_have_a_captioned_diagram(site_url, new_page):
     """Item 16: each model page shows its SVG architecture diagram as a figure, with alt text and a caption
-    (translated on zh and ja pages), shown inverted (dark) in dark mode."""
+    (both translated on zh and ja pages, in the page's language), shown inverted (dark) in dark mode."""
     cjk = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
     page = new_page("desktop", color_scheme="dark")
     english = {}
@@ -1071,6 +1188,7 @@ def test_model_pages_have_a_captioned_diagram(site_url, new_page):
                 if (!img) return null;
                 img.scrollIntoView();
                 return {alt: img.alt, src: img.getAttribute('src'),
+                        lang: (img.closest('[lang]') || document.documentElement).getAttribute('lang'),
                         caption: img.closest('figure').querySelector('figcaption').textContent.trim(),
                         filter: getComputedStyle(img).filter};
             }""")
@@ -1080,11 +1198,14 @@ def test_model_pages_have_a_captioned_diagram(site_url, new_page):
             assert loaded > 100, f"{lang}/{path}: {fig['src']} did not load"
             assert len(fig["alt"]) > 20 and len(fig["caption"]) > 20, f"{lang}/{path}: {fig}"
             assert fig["filter"] != "none", f"{lang}/{path}: the diagram stays white in dark mode"
+            assert fig["lang"] == lang, f"{lang}/{path}: the figure is marked {fig['lang']!r}"
             if lang == "en":
-                english[path] = fig["caption"]
+                english[path] = fig["caption"], fig["alt"]
             else:
-                assert cjk.search(fig["caption"]) and fig["caption"] != english[path], \
+                assert cjk.search(fig["caption"]) and fig["caption"] != english[path][0], \
                     f"{lang}/{path}: the caption is not translated: {fig['caption']!r}"
+                assert cjk.search(fig["alt"]) and fig["alt"] != english[path][1], \
+                    f"{lang}/{path}: the alt text is not translated: {fig['alt']!r}"
     assert_clean(page)
 
 

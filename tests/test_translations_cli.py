@@ -239,3 +239,74 @@ def test_import_merges_a_pylit_store_keeps_existing_and_reports(project, capsys)
     assert "1 kept" in out and "1 unused" in out and "gone.zh.json: no source file" in err
     assert run(project, "import", str(project / "translate_cache"), "--overwrite") == 0
     assert json.loads(zh_file(project).read_text("utf-8"))[LAYER] == OLD_LAYER
+
+
+FIGURE_SOURCE = '''"""
+---
+title: Figure
+---
+
+A page with a figure.
+"""
+
+# ![A diagram of the layer](layer.svg "The layer")
+#
+# *How the layer works.*
+
+x = 1
+'''
+ALT, TITLE = "A diagram of the layer", "The layer"
+CAPTION = "<p><span translate=no>_^_0_^_</span></p>\n<p><em>How the layer works.</em></p>\n"
+
+
+def test_image_alt_text_and_title_are_keys_every_tool_and_the_build_see(project, capsys, math):
+    """An image's alt text and title are plain-text keys: `status` counts them, `extract` adds them, `check`
+    validates them, and a translated page shows them (marked English only while they are missing)."""
+    from site_builder.notes import NotePreparer
+    from site_builder.parser import parse_file
+    from site_builder.render import render_page
+    from site_builder.translations.merge import TranslationMerge
+
+    (project / "src" / "pkg" / "figure.py").write_text(FIGURE_SOURCE, "utf-8")
+    (project / "src" / "pkg" / "layer.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', "utf-8")
+    path = project / "translations" / "zh" / "pkg" / "figure.json"
+    assert run(project, "extract", "--lang", "zh") == 0
+    data = json.loads(path.read_text("utf-8"))
+    assert data[ALT] == data[TITLE] == data[CAPTION] == ""
+    capsys.readouterr()
+    assert run(project, "status", "--lang", "zh", "--json") == 0
+    page = next(p for p in json.loads(capsys.readouterr().out)["pages"] if p["source"] == "pkg/figure.py")
+    assert (page["total"], page["missing"]) == (5, 5)  # title, intro, caption, alt text, image title
+
+    source = parse_file(project / "src" / "pkg" / "figure.py", "src/pkg/figure.py")
+    preparer = NotePreparer()
+
+    def zh_page():
+        _, translate = TranslationMerge(project / "translations").for_page("zh", "pkg/figure.py")
+        return "".join(r.note_html for r in render_page(source, preparer, math, lang="zh", translate=translate).rows)
+
+    english = "".join(r.note_html for r in render_page(source, preparer, math).rows)
+    assert f'alt="{ALT}" title="{TITLE}"' in english and "lang=" not in english
+    assert f'<img lang="en" src="layer.svg" alt="{ALT}"' in zh_page()  # missing: English, marked as such
+
+    path.write_text(dumps({**data, ALT: "层的示意图", TITLE: "这一层", CAPTION: CAPTION.replace(
+        "How the layer works.", "这一层如何工作。")}), "utf-8")
+    assert run(project, "check", "--lang", "zh") == 0
+    html = zh_page()
+    assert '<img lang="zh" src="layer.svg" alt="层的示意图" title="这一层"' in html and "这一层如何工作" in html
+
+    translated = json.loads(path.read_text("utf-8"))
+    path.write_text(dumps({**data, ALT: '<b>层</b>'}), "utf-8")  # markup in a plain-text key: refused
+    capsys.readouterr()
+    assert run(project, "check", "--lang", "zh") == 1
+    assert "plain-text value" in capsys.readouterr().out
+    assert f'<img lang="en" src="layer.svg" alt="{ALT}"' in zh_page()
+
+    # The author rewords the alt text: `update` carries the old translation over to the new key, to review.
+    path.write_text(dumps(translated), "utf-8")
+    new_alt = "A diagram of one layer"
+    source_file = project / "src" / "pkg" / "figure.py"
+    source_file.write_text(FIGURE_SOURCE.replace(ALT, new_alt), "utf-8")
+    assert run(project, "update", "--lang", "zh") == 0
+    review = json.loads((project / "translations" / "zh" / "pkg" / "figure.review.json").read_text("utf-8"))
+    assert review == {new_alt: "层的示意图"}

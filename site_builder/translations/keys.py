@@ -1,4 +1,5 @@
-"""Which translation keys a source page has today: title, summary and every non-empty note."""
+"""Which translation keys a source page has today: title, summary, every non-empty note, and the alt text and
+title of each image in a note."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..normal_form import normalize_key
-from ..notes import NotePreparer
+from ..notes import NotePreparer, image_text_keys
 from ..page import SourcePage
 from ..parser import parse_file
 from ..structure import SiteStructure
@@ -17,7 +18,7 @@ from .validate import has_text
 class PageKey:
     key: str
     line: int  # where its English starts in the source (for messages)
-    kind: str  # "title" | "summary" | "note"
+    kind: str  # "title" | "summary" | "note" | "image" (an image's alt text or title, plain text)
 
 
 def page_keys(page: SourcePage, preparer: NotePreparer) -> list[PageKey]:
@@ -34,7 +35,13 @@ def page_keys(page: SourcePage, preparer: NotePreparer) -> list[PageKey]:
     add(normalize_key(page.meta.title or ""), 1, "title")
     add(normalize_key(page.meta.summary or ""), 1, "summary")
     for row in page.rows:
-        add(preparer.prepare(row.note).key if row.note.strip() else "", row.note_line, "note")
+        if not row.note.strip():
+            continue
+        prepared = preparer.prepare(row.note)
+        add(prepared.key, row.note_line, "note")
+        for piece in prepared.pieces:
+            for key in image_text_keys(piece):
+                add(key, row.source_line(piece.line), "image")
     return out
 
 
