@@ -35,7 +35,7 @@ from .notes import link_targets
 from .quick_rebuild import QuickRebuild
 from .render import RenderedPage
 from .search import build_search_index
-from .site_view import STATUS_PAGE, Assets, GeneratedPage, SiteView
+from .site_view import STATUS_PAGE, Assets, GeneratedPage, SiteView, language_prefix
 from .sitemap import sitemap_xml
 from .structure import IMAGE_SUFFIXES, SiteStructure, relative_url
 from .templates import STORED, prepare_environment, store_page_output, theme_digest
@@ -132,7 +132,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self.ids: dict[str, set[str]] = {}
         assets = self.structure.images
         for lang in self.site.languages:
-            prefix = self._prefix(lang)
+            prefix = language_prefix(self.site, lang)
             for entry in self.structure.entries:
                 src_uri = prefix + entry.url[: -len(".html")] + ".md"
                 if files.get_file_from_path(src_uri) is not None:
@@ -151,7 +151,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self.status_pages: dict[str, str] = {}  # src_uri → language of the translation status page
         if self.engine.translator is not None:
             for lang in self.site.languages:
-                src_uri = self._prefix(lang) + STATUS_PAGE
+                src_uri = language_prefix(self.site, lang) + STATUS_PAGE
                 files.append(File.generated(config, src_uri, content=""))
                 self.status_pages[src_uri] = lang
         files.append(File.generated(config, "assets/pygments.css", content=pygments_css()))
@@ -186,9 +186,6 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         return [f for f in files if f.abs_src_path and Path(f.src_uri).suffix.lower() in IMAGE_SUFFIXES
                 and posixpath.dirname(f.src_uri) in folders and not f.generated_by
                 and not f.src_uri.startswith(tuple(f"{lang}/" for lang in self.site.languages[1:]))]
-
-    def _prefix(self, lang: str) -> str:
-        return "" if lang == self.site.default_language else f"{lang}/"
 
     # --- pages ------------------------------------------------------------------------------------
 
@@ -293,7 +290,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if self.config.search:
             site_dir, node_modules = Path(config.site_dir), self.engine.math.node_modules
             records = site_records(self.rendered, self.structure, lambda rel: self.engine.source(rel)[1],
-                                   self._prefix)
+                                   partial(language_prefix, self.site))
             if self.serving:
                 # The browser reloads at once; the search index follows a moment later.
                 thread = threading.Thread(target=_index_quietly, args=(site_dir, node_modules, records), daemon=True)

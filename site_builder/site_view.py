@@ -26,6 +26,11 @@ STATUS_PAGE = "translation-status.md"
 _GUIDE_ORDER = {"reading": 0, "writing": 1, "translating": 2, "experiments": 3}
 
 
+def language_prefix(site: SiteConfig, lang: str) -> str:
+    """Where a language's pages live in the site: "" for the default language, "zh/" for Chinese."""
+    return "" if lang == site.default_language else f"{lang}/"
+
+
 @dataclass
 class GeneratedPage:
     """A page the plugin adds to mkdocs' files: one source (or source-less folder) in one language."""
@@ -57,7 +62,7 @@ class SiteView:
     # --- languages ------------------------------------------------------------------------------
 
     def prefix(self, lang: str) -> str:
-        return "" if lang == self.site.default_language else f"{lang}/"
+        return language_prefix(self.site, lang)
 
     def language_of(self, src_uri: str) -> str:
         first = src_uri.split("/", 1)[0]

@@ -80,6 +80,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _survivors(pids: list[int], within: float) -> list[int]:
+    """The processes still alive after waiting up to `within` seconds for them to exit; they are killed
+    (so a failing test leaves nothing behind) and returned."""
+    deadline = time.monotonic() + within
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    survivors = [p for p in pids if _alive(p)]
+    for p in survivors:
+        os.kill(p, signal.SIGKILL)
+    return survivors
+
+
 def test_a_child_and_its_children_die_with_a_killed_parent(tmp_path):
     pids_file = tmp_path / "pids"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -93,13 +105,7 @@ def test_a_child_and_its_children_die_with_a_killed_parent(tmp_path):
     assert all(_alive(p) for p in pids)
     os.killpg(parent.pid, signal.SIGKILL)  # the build and everything in its process group, at once
     parent.wait()
-    deadline = time.monotonic() + 5
-    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    survivors = [p for p in pids if _alive(p)]
-    for p in survivors:  # clean up before failing
-        os.kill(p, signal.SIGKILL)
-    assert not survivors, "the child outlived its parent"
+    assert not _survivors(pids, within=5), "the child outlived its parent"
 
 
 def _descendants(pid: int) -> dict[int, str]:
@@ -172,13 +178,7 @@ def test_workers_die_with_a_killed_build(tmp_path):
     assert workers, "no worker was seen (the pages were prepared in the build process?)"
     build.kill()
     build.wait()
-    deadline = time.monotonic() + 5
-    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    survivors = [p for p in workers if _alive(p)]
-    for p in survivors:
-        os.kill(p, signal.SIGKILL)
-    assert not survivors, "a worker outlived the build"
+    assert not _survivors(workers, within=5), "a worker outlived the build"
 
 
 def _listing(folder: Path) -> dict[str, int]:
@@ -208,13 +208,7 @@ def test_serve_stops_its_children_before_it_deletes_the_site(tmp_path):
     try:
         assert parent.stdout.readline() == "stopped\n"
         pids = [int(p) for p in pids_file.read_text().split()]
-        deadline = time.monotonic() + 1
-        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        survivors = [p for p in pids if _alive(p)]
-        for p in survivors:
-            os.kill(p, signal.SIGKILL)
-        assert not survivors, "a child kept running after stop_children() returned"
+        assert not _survivors(pids, within=1), "a child kept running after stop_children() returned"
     finally:
         parent.kill()
         parent.wait()
