@@ -8,8 +8,6 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pygments.formatters import HtmlFormatter
-
 LIGHT_STYLE, DARK_STYLE = "default", "github-dark"
 
 
@@ -19,6 +17,8 @@ def pygments_css() -> str:
     Every highlighted element (the code column, inline code, code blocks) carries the class
     `highlight`, so one scope serves all; comments are dropped to keep this render-blocking file small.
     """
+    from pygments.formatters import HtmlFormatter
+
     def rules(style: str, prefix: str) -> str:
         lines = HtmlFormatter(style=style).get_token_style_defs(f"{prefix}.highlight")
         return "\n".join(re.sub(r"\s*/\*.*?\*/", "", line) for line in lines)

@@ -20,9 +20,9 @@ import time
 from functools import cache
 from pathlib import Path
 
-from .atomic import write_atomic
+from .atomic import remove_leftovers, write_atomic
 
-FORMAT = 2  # bump when what is stored changes shape
+FORMAT = 3  # bump when what is stored changes shape
 # An entry's time is its last use, to the hour: refreshing it on every read cost half of a build
 # whose pages all come from the cache.
 _TOUCH_AFTER = 3600
@@ -45,7 +45,7 @@ class DiskCache:
         KaTeX version)."""
         self.root = folder
         self.max_bytes = max_bytes
-        self.hits = self.misses = self.writes = 0
+        self.hits = self.misses = self.writes = self.written_bytes = 0
         version = hashlib.sha1(f"{generator_digest()}:{salt}".encode()).hexdigest()[:16]
         self.folder = folder / version if folder else None
 
@@ -53,8 +53,8 @@ class DiskCache:
     def enabled(self) -> bool:
         return self.folder is not None
 
-    def _path(self, namespace: str, key: str) -> Path:
-        return self.folder / namespace / key[:2] / f"{key}.bin"  # type: ignore[operator]
+    def _path(self, namespace: str, key: str) -> str:
+        return f"{self.folder}/{namespace}/{key[:2]}/{key}.bin"  # (not pathlib: a build asks this a thousand times)
 
     def get(self, namespace: str, key: str) -> object | None:
         if self.folder is None:
@@ -71,29 +71,45 @@ class DiskCache:
             self.misses += 1
             return None
         except (EOFError, ValueError, TypeError):  # damaged or from another Python: a miss, and gone
-            path.unlink(missing_ok=True)
+            Path(path).unlink(missing_ok=True)
             self.misses += 1
             return None
         self.hits += 1
         return value
 
+    def has(self, namespace: str, key: str) -> bool:
+        """Whether an entry is stored (not read, not counted)."""
+        return self.folder is not None and os.path.exists(self._path(namespace, key))
+
     def put(self, namespace: str, key: str, value: object) -> None:
         """`value`: plain data only (marshal refuses objects)."""
         if self.folder is None:
             return
-        write_atomic(self._path(namespace, key), marshal.dumps(value), durable=False)
+        data = marshal.dumps(value)
+        write_atomic(Path(self._path(namespace, key)), data, durable=False)
         self.writes += 1
+        self.written_bytes += len(data)
 
     def trim(self) -> None:
-        """Drop other generator versions' folders, then the least recently used entries beyond the
-        size limit. Nothing to do when this process wrote nothing (a build with no change)."""
+        """Drop other generator versions' folders, leftovers of killed writers, then the least recently
+        used entries beyond the size limit. Listing the cache costs about a tenth of a second per 1,000
+        entries, so it happens only after a build that wrote, at most hourly unless that build wrote
+        more than a sixteenth of the limit."""
         if self.folder is None or not self.root or not self.root.is_dir() or not self.writes:
+            return
+        stamp = self.folder / "trimmed"
+        try:
+            recent = time.time() - stamp.stat().st_mtime < _TOUCH_AFTER
+        except FileNotFoundError:
+            recent = False
+        if recent and self.written_bytes * 16 < self.max_bytes:
             return
         for other in self.root.iterdir():
             if other.is_dir() and other != self.folder:
                 shutil.rmtree(other, ignore_errors=True)
         if not self.folder.is_dir():
             return
+        remove_leftovers(self.folder)
         entries = []
         for path in self.folder.rglob("*.bin"):
             try:
@@ -107,6 +123,8 @@ class DiskCache:
                 break
             path.unlink(missing_ok=True)
             total -= size
+        stamp.touch()
+        self.written_bytes = 0
 
 
 def content_key(*parts: object) -> str:

@@ -11,38 +11,23 @@ import hashlib
 import multiprocessing
 import os
 import posixpath
-import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import unquote
 
-from tqdm import tqdm
-
 from .cache import DiskCache, content_key
 from .config import SiteConfig
-from .highlight import highlight_file, highlight_inline
 from .image_size import image_size
 from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
 from .links import link_folders_to_their_index
-from .notes import NotePreparer
 from .page import SourcePage
-from .parser import code_only_page, parse_file
-from .render import (
-    PageJob,
-    RenderedPage,
-    Translate,
-    code_only_render,
-    finish_page,
-    from_record,
-    inline_code_html,
-    start_page,
-    to_record,
-)
+from .rendered import RenderedPage, from_records, to_records
 from .structure import SiteStructure, page_url, scan_assets
 
+# Parsing, notes, highlighting and rendering (markdown, Pygments, tree-sitter, nh3: a tenth of a second
+# to import) are imported when a page is rendered: a build whose pages all come from the cache never
+# needs them.
 
 @dataclass
 class _Cached:
@@ -54,7 +39,7 @@ class Engine:
     def __init__(self, config: SiteConfig, math: KatexRenderer | None = None):
         self.config = config
         self.math = math or shared_renderer(find_node_modules(config.project_dir))
-        self.preparer = NotePreparer()
+        self._preparer = None
         # Rendered pages survive the process: a later build redoes only what changed.
         self.cache = DiskCache(config.cache_dir, salt=f"katex {self.math.version}")
         self._sources: dict[str, _Cached] = {}
@@ -72,6 +57,15 @@ class Engine:
         except ValueError:
             return path.as_posix()
 
+    @property
+    def preparer(self):
+        """The note preparer (markdown), made when the first page is rendered."""
+        if self._preparer is None:
+            from .notes import NotePreparer
+
+            self._preparer = NotePreparer()
+        return self._preparer
+
     def structure(self) -> SiteStructure:
         return SiteStructure.scan(self.config.source_dir)
 
@@ -82,6 +76,8 @@ class Engine:
         digest = hashlib.sha1(data).hexdigest()
         cached = self._sources.get(rel)
         if cached is None or cached.digest != digest:
+            from .parser import code_only_page, parse_file
+
             shown = self.display_path(rel)
             try:
                 page = parse_file(path, shown)
@@ -111,21 +107,32 @@ class Engine:
         urls = {entry.url for entry in structure.entries}
         shared = content_key(sorted(urls), self._images(structure), self._settings(), lang)
         todo: list[tuple[str, str]] = []  # (source, digest) of the pages to render
+        source_dir = str(self.config.source_dir)
         for rel in rels:
-            data = (self.config.source_dir / rel).read_bytes()
+            with open(os.path.join(source_dir, rel), "rb") as f:
+                data = f.read()
             digest = content_key(hashlib.sha1(data).hexdigest(), shared,
                                  self.translator.digest(lang, rel) if translating else "")
             cached = self._rendered.get((rel, lang))
             if cached is not None and cached.digest == digest:
                 out[rel] = cached.value  # type: ignore[assignment]
                 continue
-            stored = self.cache.get("page", content_key(rel, digest))
-            if stored is not None:
-                page = from_record(stored)  # type: ignore[arg-type]
+            key = content_key(rel, digest)
+            stored = self.cache.get("page", key)
+            if stored is not None and self.cache.has("rows", key):
+                page = from_records(stored, partial(self.cache.get, "rows", key))  # type: ignore[arg-type]
                 self._rendered[(rel, lang)] = _Cached(digest, page)
                 out[rel] = page
                 continue
             todo.append((rel, digest))
+        if not todo:
+            return [out[rel] for rel in rels]
+        import sys
+
+        from tqdm import tqdm
+
+        from .render import Translate, finish_page
+
         # Two passes over the pages: read (parse, notes, code; formulas sent to Node), then render.
         progress = tqdm(total=len(todo), desc=f"reading pages ({lang})", unit="page", leave=False,
                         disable=len(todo) < 20 or not sys.stderr.isatty())
@@ -158,7 +165,9 @@ class Engine:
             if translate is not None:
                 rendered.translation_problems = self.translator.page_problems(lang, rel, rendered.keys)
             self._rendered[(rel, lang)] = _Cached(digest, rendered)
-            self.cache.put("page", content_key(rel, digest), to_record(rendered))
+            record, rows = to_records(rendered)
+            self.cache.put("rows", content_key(rel, digest), rows)
+            self.cache.put("page", content_key(rel, digest), record)
             out[rel] = rendered
         progress.close()
         return [out[rel] for rel in rels]
@@ -168,6 +177,9 @@ class Engine:
         highlighted. With many pages, forked workers do that (the CPU-heavy Python half of rendering)
         on the other cores while this process sends each page's formulas to Node as it arrives;
         with few, or one core, it happens here, one page at a time, as each is started."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         new = [rel for rel, _ in todo if rel not in self._sources]  # (another language parsed the others)
         workers = min(self.config.workers or os.cpu_count() or 1, len(new) // PAGES_PER_WORKER)
         if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -175,6 +187,9 @@ class Engine:
             return
         global _forked
         _forked = self
+        from . import render  # noqa: F401  (imported once here, not in every worker)
+
+        assert self.preparer is not None  # made here, so every worker inherits it
         # A pipe only this process writes to: workers exit when it closes, so a build killed with -9
         # leaves none behind (they would wait on the task queue forever).
         lifeline = os.pipe()
@@ -234,12 +249,16 @@ class Engine:
             if len(self._code) > 4096:  # a long `mkdocs serve` session: forget old versions of files
                 self._code.clear()
                 self._inline_code.clear()
+            from .highlight import highlight_file
+
             self._code[key] = highlight_file(page.text)
         return self._code[key]
 
-    def _start(self, page: SourcePage) -> PageJob:
+    def _start(self, page: SourcePage):
         """Notes prepared, formulas sent to Node; inline code highlighted once per file text (every
         language shares it; a worker may have done it)."""
+        from .render import inline_code_html, start_page
+
         job = start_page(page, self.preparer, _StoredMath(self.math, self.cache))
         key = hashlib.sha1(page.text.encode()).hexdigest()
         if key not in self._inline_code:
@@ -261,6 +280,8 @@ class Engine:
             highlighted = self._highlighted(page)
         except Exception:  # the highlighter may be what failed: the code is shown plain
             highlighted = []
+        from .render import code_only_render
+
         return code_only_render(page, lang, line, error, highlighted)
 
     def _image_check(self, rel: str):
@@ -296,6 +317,8 @@ class Engine:
         self.preparer.forget()
         self.math.forget()
         self._code.clear()
+        from .highlight import highlight_inline
+
         highlight_inline.cache_clear()
 
 
@@ -324,6 +347,8 @@ def _prepare_in_worker(rel: str):
     try:
         digest, page = engine.source(rel)
         prepared = [engine.preparer.prepare(row.note) for row in page.rows]
+        from .render import inline_code_html
+
         return digest, page, prepared, engine._highlighted(page), inline_code_html(prepared)
     except Exception:
         return None

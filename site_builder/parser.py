@@ -15,13 +15,14 @@ import re
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .diagnostics import Diagnostic
 from .docstring import clean, literal_text, sphinx_fields_with_lines
 from .frontmatter import split_front_matter
 from .markup import plain_text
 from .page import PageMeta, Row, SourcePage
+from .structure import readable_title
 from .unsafe_text import clean_source
 
 MODULE_ID = "top"  # id base for rows outside any definition
@@ -81,14 +82,6 @@ def parse_file(path: str | Path, display_path: str | None = None) -> SourcePage:
         page = parse_python(text, shown)
     page.diagnostics[:0] = problems
     return page
-
-
-def readable_title(path: str) -> str:
-    """`transformers/mlp_mixer/__init__.py` → "Mlp mixer"; `x/experiment.py` → "Experiment"."""
-    p = PurePosixPath(path)
-    name = p.parent.name if p.stem in ("__init__", "readme", "README") else p.stem
-    name = (name or "home").replace("_", " ").replace("-", " ").strip()
-    return name[:1].upper() + name[1:]
 
 
 def _first_heading(markdown: str) -> str | None:

@@ -8,8 +8,10 @@ are logged as warnings, which `mkdocs build --strict` turns into a failure.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import posixpath
+import sys
 import threading
 from functools import partial
 from pathlib import Path
@@ -26,15 +28,11 @@ from . import site_folder
 from .assets import katex_dist, pygments_css, sri_sha384
 from .atomic import make_mkdocs_writes_atomic, remove_leftovers, write_site_file
 from .cache import content_key
-from .children import stop_children
-from .code_index import site_records
 from .config import SiteConfig
 from .engine import Engine, shared_engine
+from .last_build import Inputs, LastBuild, Warnings, config_digest, environment_digest
 from .links import Link, check_links, ids_in_html, line_of
-from .notes import link_targets
-from .quick_rebuild import QuickRebuild
-from .render import RenderedPage
-from .search import build_search_index
+from .rendered import RenderedPage
 from .site_view import STATUS_PAGE, Assets, GeneratedPage, SiteView, language_prefix
 from .sitemap import sitemap_xml
 from .structure import IMAGE_SUFFIXES, SiteStructure, relative_url
@@ -71,6 +69,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # (Implementing on_startup also keeps this plugin alive across `mkdocs serve` rebuilds.)
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.use_directory_urls:
@@ -111,10 +110,28 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                                                           int(self.config.translation_file_limit_mb * 2**20))
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        if not hasattr(self, "serving"):
-            self.serving = False
-        # A killed run's half-written files (site/ is also cleaned by mkdocs, but not with --dirty).
-        for folder in (Path(config.site_dir), self.site.translations_dir, self.engine.cache.root):
+        if not hasattr(self, "serving"):  # (built from Python, not from the command line)
+            self.serving = self.dirty = False
+        # Nothing changed since the last build: `skip` holds its warnings, and this build writes nothing.
+        self.skip: list[tuple[str, int, str]] | None = None
+        self.inputs: Inputs | None = None
+        settings = config_digest(config, config.plugins.keys()) if not self.serving else None
+        if settings is not None and self.engine.cache.enabled:
+            theme_dirs = [Path(d) for d in config.theme.dirs]
+            roots = [Path(config.docs_dir), self.site.source_dir, *theme_dirs,
+                     *([self.site.translations_dir] if self.site.translations_dir else []),
+                     *([Path(config.config_file_path)] if config.config_file_path else [])]
+            self.inputs = Inputs.scan(settings, environment_digest(self.engine.math.node_modules), roots,
+                                      skip=[Path(config.site_dir), self.engine.cache.root])
+            self.last_build = LastBuild(self.engine.cache, config.site_dir)
+            self.skip = self.last_build.unchanged(self.inputs)
+            if self.skip is not None:
+                return
+        self.warnings = Warnings()
+        logging.getLogger("mkdocs").addHandler(self.warnings)
+        # A killed run's half-written files. (A clean build deletes what it did not write from site/, and
+        # the cache's go when it is trimmed.)
+        for folder in (Path(config.site_dir) if self.dirty else None, self.site.translations_dir):
             for path in remove_leftovers(folder) if folder else []:
                 log.info(f"annotated: removed {path}, left by an interrupted run")
         if AnnotatedPlugin._search_thread is not None:
@@ -123,6 +140,10 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     # --- files ------------------------------------------------------------------------------------
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.skip is not None:  # mkdocs gets no files, and the site folder takes no writes
+            site_folder.leave_as_is(config.site_dir)
+            config.theme.static_templates.clear()  # (mkdocs writes sitemap.xml.gz itself)
+            return Files([])
         self.structure: SiteStructure = self.engine.structure()
         for problem in self.structure.problems:  # symlink loops, file names that need escaping
             log.warning(f"{self.engine.display_path(problem.path)}: {problem.message}")
@@ -250,12 +271,17 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         if generated is not None:  # the page's HTML is a function of these (and the templates) only
             rows = self.engine.digest(generated.entry.source, generated.lang) if generated.entry.source else ""
             if rows is not None:  # (None: a page that failed to render, which is never cached)
-                context["html_key"] = content_key(self._theme_digest, rows, context["S"],
+                # (S's interface text is a function of its language, and of the generator's version, which
+                # the cache folder is keyed by)
+                context["html_key"] = content_key(self._theme_digest, rows,
+                                                  {k: v for k, v in context["S"].items() if k != "text"},
                                                   {k: v for k, v in view.items() if k != "rows"})
         return context
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        self._env = prepare_environment(env, config.theme.name == "annotated")
+        if self.skip is not None:
+            return env
+        self._env = prepare_environment(env, config.theme.name == "annotated", self.engine.cache)
         store_page_output(env, self.engine.cache)
         # mkdocs.yml too: a template overridden in custom_dir may show any setting.
         config_file = Path(config.config_file_path) if config.config_file_path else None
@@ -269,6 +295,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             return output
         self.ids[page.url] = ids_in_html(output)
         if page.content:
+            from .notes import link_targets
+
             source = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
             markdown = page.markdown or ""
             self.links[page.url] = [Link(t, source, line_of(markdown, t)) for t in link_targets(page.content)]
@@ -277,6 +305,12 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
     # --- site ------------------------------------------------------------------------------------
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.skip is not None:
+            site_folder.finish(config.site_dir)
+            for name, level, message in self.skip:  # (a strict build fails on them again)
+                logging.getLogger(name).log(level, message)
+            log.info("annotated: nothing changed since the last build; the site folder is as it left it")
+            return
         self._write_sitemap(Path(config.site_dir))
         site = site_folder.finish(config.site_dir)  # the files of pages that are gone, and so on
         if site is not None and site.removed:
@@ -288,6 +322,8 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         for problem in check_links(self.links, known, self.ids):
             log.warning(str(problem))
         if self.config.search:
+            from .code_index import site_records
+
             site_dir, node_modules = Path(config.site_dir), self.engine.math.node_modules
             records = site_records(self.rendered, self.structure, lambda rel: self.engine.source(rel)[1],
                                    partial(language_prefix, self.site))
@@ -297,10 +333,20 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
                 AnnotatedPlugin._search_thread = thread
                 thread.start()
             else:
+                from .search import build_search_index
+
                 build_search_index(site_dir, node_modules, records)
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.inputs is not None:  # (not after a --dirty build: stale files may be left in the site)
+            if site is not None:
+                self.last_build.save(self.inputs, self.warnings.records)
+            else:
+                self.last_build.forget()
         if self.serving:  # what the next save's quick rebuild starts from
             watched = [Path(config.docs_dir), Path(config.config_file_path or "mkdocs.yml"), THEME_DIR,
                        self.site.source_dir, *([self.site.translations_dir] if self.site.translations_dir else [])]
+            from .quick_rebuild import QuickRebuild
+
             self._quick = getattr(self, "_quick", None) or QuickRebuild(self, watched)
             self._quick.remember(config, self._nav, self._env)
 
@@ -311,11 +357,20 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             if f.page is not None:
                 alternates = [(lang, url) for lang in languages if (url := self.view.same_page_in(f.page, lang))]
                 pages.append((f.url, alternates))
-        write_site_file(sitemap_xml(self.site.site_url or "/", pages), str(site_dir / "sitemap.xml"))
+        xml = sitemap_xml(self.site.site_url or "/", pages)
+        write_site_file(xml, str(site_dir / "sitemap.xml"))
+        # mkdocs wrote its own sitemap.xml.gz, without the language alternates; the same bytes every build
+        write_site_file(gzip.compress(xml, mtime=0), str(site_dir / "sitemap.xml.gz"))
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if getattr(self, "warnings", None) is not None:
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
 
     def on_shutdown(self) -> None:
         """`mkdocs serve` deletes its site folder next: no indexer may write there afterwards."""
-        stop_children()
+        children = sys.modules.get(f"{__package__}.children")  # (not imported: none was started)
+        if children is not None:
+            children.stop_children()
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         """Rebuild on edits to sources, translations and our templates, not only docs/."""
@@ -360,6 +415,8 @@ def _render_nothing(page: Page, config: MkDocsConfig, files: Files) -> None:
 
 
 def _index_quietly(site_dir: Path, node_modules: Path, records: list[dict]) -> None:
+    from .search import build_search_index
+
     try:
         build_search_index(site_dir, node_modules, records)
     except Exception as e:  # a dev server keeps serving; the next save tries again

@@ -8,75 +8,26 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
 from .assets import formula_fonts
-from .code_lines import numbered_code
 from .diagnostics import Diagnostic
 from .highlight import highlight_file, highlight_snippets
 from .normal_form import normalize_key
 from .notes import NotePreparer, PreparedNote, anchor_ids, fill, link_targets, render_piece
 from .page import SourcePage
-from .translations.validate import sanitize as sanitize_html
+from .rendered import RenderedPage, RenderedRow
 
 # (note key) → translated HTML, or None to keep English. Set by the translation merge.
 Translate = Callable[[str], str | None]
 
 
-@dataclass
-class RenderedRow:
-    id: str
-    kind: str
-    note_html: str
-    code_html: str
-    first_line: int | None
-    fallback: bool = False  # a translated page showing this note in English
-    lines: list[int] = field(default_factory=list)  # the source line number of each code line
+def _sanitize(html: str) -> str:
+    from .translations.validate import sanitize  # (nh3: imported only by sites that sanitize notes)
 
-    @property
-    def numbered_code(self) -> str:
-        """The code as one block per line, each with its original line number (see code_lines)."""
-        return numbered_code(self.code_html, self.lines)
-
-
-@dataclass
-class RenderedPage:
-    source: str
-    lang: str
-    title: str
-    summary: str | None
-    paper_url: str | None
-    redirect: str | None
-    rows: list[RenderedRow]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    translation_problems: list[Diagnostic] = field(default_factory=list)
-    links: list[tuple[str, int]] = field(default_factory=list)  # (href, source line)
-    ids: set[str] = field(default_factory=set)
-    notes_total: int = 0
-    notes_fallback: int = 0
-    keys: list[str] = field(default_factory=list)  # the translation keys the page looks up
-    katex_fonts: list[str] = field(default_factory=list)  # font files its formulas use (to preload)
-
-
-def to_record(page: RenderedPage) -> tuple:
-    """The page as plain tuples, lists and strings (what `marshal` stores: the disk cache loads these
-    several times faster than pickled objects)."""
-    diagnostics = [tuple(vars(d).values()) for d in page.diagnostics]
-    problems = [tuple(vars(d).values()) for d in page.translation_problems]
-    rows = [(r.id, r.kind, r.note_html, r.code_html, r.first_line, r.fallback, r.lines) for r in page.rows]
-    return (page.source, page.lang, page.title, page.summary, page.paper_url, page.redirect, rows, diagnostics,
-            problems, page.links, sorted(page.ids), page.notes_total, page.notes_fallback, page.keys, page.katex_fonts)
-
-
-def from_record(record: tuple) -> RenderedPage:
-    (source, lang, title, summary, paper_url, redirect, rows, diagnostics, problems, links, ids, total, fallback,
-     keys, fonts) = record
-    rendered_rows = [RenderedRow(*r[:6], list(r[6])) for r in rows]
-    return RenderedPage(source, lang, title, summary, paper_url, redirect, rendered_rows,
-                        [Diagnostic(*d) for d in diagnostics], [Diagnostic(*d) for d in problems],
-                        [tuple(link) for link in links], set(ids), total, fallback, list(keys), list(fonts))
+    return sanitize(html)
 
 
 def _safe_src(src: str) -> bool:
@@ -175,7 +126,7 @@ def finish_page(
                 else:
                     size = image_size(piece.text) if image_size and piece.kind == "image" else None
                     rendered_pieces.append(render_piece(piece, alt=alt, title=title, lang=alt_lang, size=size))
-        html = sanitize_html(note.key) if sanitize else note.key  # translations are sanitized already
+        html = _sanitize(note.key) if sanitize else note.key  # translations are sanitized already
         fallback = False
         if note.key.strip():
             notes_total += 1

@@ -27,10 +27,18 @@ class SiteFolder:
         self.produced: set[str] = set()
         self.unchanged = 0  # files left alone: their bytes were already right
         self.removed: list[Path] = []
+        self.frozen = False  # a build with nothing to do: nothing is written or removed
+        self._on_disk: dict[str, bytes] = {}  # a file's bytes, just read back by the build
 
     def write(self, path: Path, data: bytes) -> None:
         """`path` holds `data` afterwards; written (atomically) only when its bytes differ."""
-        self.produced.add(os.path.abspath(path))
+        if self.frozen:
+            return
+        key = os.path.abspath(path)
+        self.produced.add(key)
+        if self._on_disk.pop(key, None) == data:
+            self.unchanged += 1
+            return
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
                 self.unchanged += 1
@@ -39,9 +47,17 @@ class SiteFolder:
             pass
         write_atomic(path, data, durable=False)
 
+    def read_back(self, path: Path) -> bytes:
+        """A file of the last build, read to be written again: its next write compares in memory."""
+        data = path.read_bytes()
+        self._on_disk[os.path.abspath(path)] = data
+        return data
+
     def finish(self) -> list[Path]:
         """Delete what the build did not produce and nobody wrote since it started; returns the files."""
         removed = self.removed
+        if self.frozen:
+            return removed
         before = self.started_ns - _MARGIN_NS
         for folder, _dirs, names in os.walk(self.root, topdown=False):
             for name in names:
@@ -79,6 +95,13 @@ def folder_of(path: str | Path) -> SiteFolder | None:
         if path.startswith(root + os.sep):
             return folder
     return None
+
+
+def leave_as_is(directory: str | Path) -> None:
+    """The build of `directory` has nothing to do: what it would write is dropped, nothing is removed."""
+    folder = _active.get(os.path.abspath(directory))
+    if folder is not None:
+        folder.frozen = True
 
 
 def finish(directory: str | Path) -> SiteFolder | None:

@@ -17,9 +17,8 @@ from mkdocs.structure.pages import Page
 
 from .assets import FONT_WAIT_MS, katex_cdn_css, katex_font_spec, katex_fonts
 from .config import SiteConfig
-from .parser import readable_title
-from .render import RenderedPage
-from .structure import Entry, SiteStructure, relative_url
+from .rendered import RenderedPage
+from .structure import Entry, SiteStructure, readable_title, relative_url
 from .ui_text import OG_LOCALES, language_name, ui_text
 
 STATUS_PAGE = "translation-status.md"
@@ -126,7 +125,7 @@ class SiteView:
                         katex_fonts=rendered.katex_fonts,
                         source_href=self.site.source_link(entry.source), redirect=rendered.redirect)
             title = rendered.title
-            has_intro = any(row.kind == "module" for row in rendered.rows)
+            has_intro = rendered.has_intro
         else:
             title = self.title(entry, lang)[0]
         if entry.url == "index.html":

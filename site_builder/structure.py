@@ -21,14 +21,14 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
 def page_url(rel: str) -> str:
-    p = PurePosixPath(rel)
-    if p.name == "__init__.py":
+    folder, name = posixpath.split(rel)
+    if name == "__init__.py":
         name = "index.html"
-    elif p.name.lower() == "readme.md":
+    elif name.lower() == "readme.md":
         name = "readme.html"
     else:
-        name = p.stem + ".html"
-    return str(p.parent / name) if str(p.parent) != "." else name
+        name = posixpath.splitext(name)[0] + ".html"
+    return posixpath.join(folder, name) if folder else name
 
 
 def is_source(path: Path) -> bool:
@@ -41,17 +41,28 @@ def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic
     `images` when given). Symlinks that loop or lead nowhere, and source names that HTML or URLs treat
     specially, are added to `problems`. Symlinked folders are not entered (as `Path.rglob`)."""
     found = []
-    root = str(source_dir)
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/" if folder != root else ""
-        for name in dirs + files:
+    folders = [(str(source_dir), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable: skipped, as os.walk does
+            continue
+        for entry in entries:
+            name = entry.name
             if name in _SKIP_DIRS or name.startswith("."):
                 continue
-            path, rel = os.path.join(folder, name), prefix + name
-            if problems is not None and os.path.islink(path) and (why := _bad_link(Path(path))):
-                problems.append(Diagnostic(rel, 0, f"{why}; skipped"))
-            if not os.path.isfile(path):
+            rel = prefix + name
+            if entry.is_symlink():
+                if problems is not None and (why := _bad_link(Path(entry.path))):
+                    problems.append(Diagnostic(rel, 0, f"{why}; skipped"))
+                if not os.path.isfile(entry.path):  # a linked folder is not entered (nor a loop followed)
+                    continue
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, rel + "/"))
+                continue
+            elif not entry.is_file(follow_symlinks=False):
                 continue
             suffix = os.path.splitext(name)[1].lower()
             if images is not None and suffix in IMAGE_SUFFIXES:
@@ -190,3 +201,11 @@ class SiteStructure:
     def children(self, folder: str) -> list[Entry]:
         """Pages directly in `folder` (not its index) and the index pages of its sub-folders."""
         return list(self._children.get(folder, []))
+
+
+def readable_title(path: str) -> str:
+    """`transformers/mlp_mixer/__init__.py` → "Mlp mixer"; `x/experiment.py` → "Experiment"."""
+    p = PurePosixPath(path)
+    name = p.parent.name if p.stem in ("__init__", "readme", "README") else p.stem
+    name = (name or "home").replace("_", " ").replace("-", " ").strip()
+    return name[:1].upper() + name[1:]

@@ -8,36 +8,48 @@ from pathlib import Path
 import jinja2
 import jinja2.bccache
 
+from . import site_folder
 from .figures import figures
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory for the life of the process (keyed by source checksum)."""
+class _TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates, kept in memory for the life of the process and in the build cache between
+    processes (compiling the theme's templates is a tenth of a second). Jinja checks each entry's
+    source checksum and Python version on loading: an edited template is compiled again."""
 
     def __init__(self) -> None:
         self.code: dict[str, bytes] = {}
+        self.disk = None  # a DiskCache
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.code:
-            bucket.bytecode_from_string(self.code[bucket.key])
+        code = self.code.get(bucket.key)
+        if code is None and self.disk is not None:
+            stored = self.disk.get("templates", bucket.key)
+            code = stored if isinstance(stored, bytes) else None
+        if code is not None:
+            bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
+        if self.disk is not None:
+            self.disk.put("templates", bucket.key, self.code[bucket.key])
 
     def get_bucket(self, environment, name, filename, source):
         # Code compiled with autoescape differs from code compiled without: keep them apart.
         return super().get_bucket(environment, f"{name}|{bool(environment.autoescape)}", filename, source)
 
 
-_TEMPLATE_CACHE = _MemoryBytecodeCache()
+_TEMPLATE_CODE = _TemplateCode()
 
 
-def prepare_environment(env: jinja2.Environment, our_theme: bool) -> jinja2.Environment:
-    """mkdocs makes a new environment for each build; compiled templates survive in `_TEMPLATE_CACHE`.
-    Our theme escapes every value it prints (only rendered HTML is marked `|safe` in the templates)."""
+def prepare_environment(env: jinja2.Environment, our_theme: bool, cache=None) -> jinja2.Environment:
+    """mkdocs makes a new environment for each build; compiled templates survive in `_TEMPLATE_CODE`
+    (and in `cache`, a DiskCache, between processes). Our theme escapes every value it prints (only
+    rendered HTML is marked `|safe` in the templates)."""
     if our_theme:
         env.autoescape = True
-    env.bytecode_cache = _TEMPLATE_CACHE
+    _TEMPLATE_CODE.disk = cache
+    env.bytecode_cache = _TEMPLATE_CODE
     env.filters["figures"] = figures
     return env
 
@@ -60,8 +72,9 @@ class _StoredOutput:
         if key is not None and dest:
             stored = self.cache.get("html", key)
             if isinstance(stored, str):
+                folder = site_folder.folder_of(dest)
                 try:
-                    data = Path(dest).read_bytes()
+                    data = folder.read_back(Path(dest)) if folder else Path(dest).read_bytes()
                 except OSError:
                     data = None
                 if data is not None and hashlib.sha1(data).hexdigest() == stored:

@@ -9,7 +9,7 @@ from pathlib import Path
 from site_builder import engine as engine_module
 from site_builder.config import SiteConfig
 from site_builder.engine import Engine
-from site_builder.render import to_record
+from site_builder.rendered import to_records
 from site_builder.translations.merge import TranslationMerge
 
 COMPAT = Path(__file__).resolve().parent / "compat" / "project"
@@ -23,7 +23,7 @@ def _records(tmp_path: Path, math, workers: int) -> tuple[list[tuple], Engine]:
     engine.translator = TranslationMerge(tmp_path / "translations")
     rels = [e.source for e in engine.structure().entries if e.source]
     math.forget()
-    records = [to_record(p) for lang in ("en", "zh") for p in engine.render_all(rels, lang)]
+    records = [to_records(p) for lang in ("en", "zh") for p in engine.render_all(rels, lang)]
     return records, engine
 
 
@@ -45,8 +45,8 @@ def test_workers_render_every_page_as_the_serial_path_does(tmp_path, math, monke
     rels = [e.source for e in engine.structure().entries if e.source]
     assert len(rels) >= 8 and len(parallel) == 2 * len(rels)
     assert parallel == serial
-    deep = next(r for r in parallel if r[0].endswith("deep_list.py"))
-    assert "could not be rendered" in deep[6][0][2]  # the note saying why, as the serial path writes it
+    deep_page, deep_rows = next(r for r in parallel if r[0][0].endswith("deep_list.py"))
+    assert "could not be rendered" in deep_rows[0][2]  # the note saying why, as the serial path writes it
     # Every page's parse and notes came back from the workers: zh found them prepared.
     assert set(engine._sources) == set(rels)
     assert all(row.note in engine.preparer._cache for rel in rels for row in engine.source(rel)[1].rows

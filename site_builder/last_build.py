@@ -1,0 +1,163 @@
+"""A build that would change nothing is skipped.
+
+After each full `mkdocs build` the plugin records what the build read and wrote: a digest of its
+inputs (the configuration, every file of the docs, source, translation and theme folders, the generator
+and the packages it runs on) and the status of every file it left in the site folder, with the warnings
+it logged. A later build whose inputs and site folder are exactly as recorded has nothing to do: it
+repeats those warnings (a strict build still fails on them) and leaves the site folder as it is.
+
+Files are compared by their status, as git's index does: size, inode, and modification and change
+times. Any write to a file or rename onto it changes its change time, which no tool can set back
+(`cp -p` and `rsync -t` restore the modification time only). A file written within a clock tick of
+the scan could still look unchanged, so no record is kept when any input is that recent (git's "racily
+clean" entries): the next build is a full one. Anything the check cannot describe (another plugin,
+hooks, a `--dirty` build) means a full build too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import DiskCache, content_key
+
+_RACY_NS = 100_000_000  # inputs changed this close to the scan are not trusted to be unchanged
+_NAMESPACE = "last-build"
+
+Status = tuple[int, int, int, int]  # size, inode, modification and change time (ns)
+
+
+def tree_status(roots: Iterable[Path], skip: Iterable[Path] = ()) -> dict[str, Status]:
+    """Every file under `roots` (files may be roots too) but not under `skip`, by absolute path;
+    Python's byte-code caches are left out (importing a source writes them)."""
+    found: dict[str, Status] = {}
+    skipped = {os.path.abspath(path) for path in skip}
+    folders = []
+    for root in roots:
+        root = os.path.abspath(root)
+        if os.path.isdir(root):
+            folders.append(root)
+        elif os.path.lexists(root):
+            found[root] = _status(root)
+    seen = set()  # folders by device and inode: a linked folder is walked, a loop of links only once
+    while folders:
+        folder = folders.pop()
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) or (entry.is_symlink() and os.path.isdir(entry.path)):
+                    if entry.name != "__pycache__" and entry.path not in skipped:
+                        folders.append(entry.path)
+                else:
+                    found[entry.path] = _status(entry)
+    return found
+
+
+def _status(entry: os.DirEntry | str) -> Status:
+    try:
+        st = entry.stat() if isinstance(entry, os.DirEntry) else os.stat(entry)
+    except OSError:  # gone meanwhile, or a dangling link: part of the status all the same
+        return (-1, 0, 0, 0)
+    return (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def config_digest(config: Mapping, plugin_names: Iterable[str]) -> str | None:
+    """Every setting of the validated configuration, with the plugins' own; None when the build runs
+    code this check knows nothing of (another plugin, hooks)."""
+    if set(plugin_names) != {"annotated"} or config.get("hooks"):
+        return None
+    settings = {key: _plain(value) for key, value in config.items() if key not in ("plugins", "hooks")}
+    settings["plugins"] = {name: _plain(dict(plugin.config)) for name, plugin in config["plugins"].items()}
+    return content_key(settings)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_plain(v)) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "dirs") and hasattr(value, "static_templates"):  # mkdocs' Theme
+        return {"dirs": list(value.dirs), "static_templates": sorted(value.static_templates),
+                "vars": _plain(dict(value.items()))}
+    return f"{type(value).__qualname__}:{value}"
+
+
+def environment_digest(node_modules: Path | None) -> str:
+    """What the generator runs on: Python, the installed packages (their metadata folders carry their
+    versions) and the Node packages (KaTeX, pagefind)."""
+    packages = []
+    for entry in sys.path:
+        if entry.endswith("site-packages") and os.path.isdir(entry):
+            packages += [name for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info"))]
+    lock = node_modules / ".package-lock.json" if node_modules else None
+    lock_status = tree_status([lock]) if lock and lock.is_file() else {}
+    return content_key(sys.version, sorted(packages), lock_status, os.environ.get("SOURCE_DATE_EPOCH"))
+
+
+@dataclass
+class Inputs:
+    """What a build reads, scanned before it starts."""
+
+    digest: str
+    racy: bool  # some input changed too recently to be told apart from a later change
+
+    @classmethod
+    def scan(cls, settings: str, environment: str, roots: Iterable[Path], skip: Iterable[Path] = ()) -> Inputs:
+        started = time.time_ns()
+        files = tree_status(roots, skip)
+        racy = any(status[3] > started - _RACY_NS for status in files.values())
+        return cls(content_key(settings, environment, sorted(files.items())), racy)
+
+
+class Warnings(logging.Handler):
+    """Collects the warnings mkdocs and the plugins log during a build (to repeat them when a later
+    build is skipped)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class LastBuild:
+    """The record of the last full build into one site folder, kept in the build cache (a new version of
+    the generator starts a new cache, so its first build is full)."""
+
+    def __init__(self, cache: DiskCache, site_dir: str | Path):
+        self.cache, self.site_dir = cache, os.path.abspath(site_dir)
+        self.key = content_key(self.site_dir)
+
+    def unchanged(self, inputs: Inputs) -> list[tuple[str, int, str]] | None:
+        """The warnings of the last build when neither its inputs nor the site folder it left changed
+        since; else None."""
+        record = self.cache.get(_NAMESPACE, self.key)
+        if not isinstance(record, dict) or record.get("inputs") != inputs.digest:
+            return None
+        if record.get("site") != tree_status([Path(self.site_dir)]):
+            return None
+        return [tuple(w) for w in record.get("warnings", [])]  # type: ignore[misc]
+
+    def save(self, inputs: Inputs, warnings: list[tuple[str, int, str]]) -> None:
+        """After a full build: what it was made from and what it left (nothing when the inputs were racy)."""
+        if inputs.racy:
+            self.forget()
+            return
+        site = tree_status([Path(self.site_dir)])
+        self.cache.put(_NAMESPACE, self.key, {"inputs": inputs.digest, "site": site, "warnings": warnings})
+
+    def forget(self) -> None:
+        self.cache.put(_NAMESPACE, self.key, None)
