@@ -31,11 +31,16 @@ _TOUCH_AFTER = 3600
 @cache
 def generator_digest() -> str:
     """The generator's own code: any change to it is a new cache."""
-    root = Path(__file__).resolve().parent
+    root = os.path.dirname(os.path.abspath(__file__))
+    paths = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        paths += [os.path.join(folder, n) for n in names if n.endswith((".py", ".mjs"))]
     h = hashlib.sha1(f"format {FORMAT}".encode())
-    for path in sorted([*root.rglob("*.py"), *root.glob("*.mjs")]):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(path.read_bytes())
+    for path in sorted(paths):
+        h.update(os.path.relpath(path, root).replace(os.sep, "/").encode())
+        with open(path, "rb") as f:
+            h.update(f.read())
     return h.hexdigest()
 
 
@@ -125,6 +130,11 @@ class DiskCache:
             total -= size
         stamp.touch()
         self.written_bytes = 0
+
+
+def build_cache(cache_dir: Path | None, katex_version: str) -> DiskCache:
+    """A site's build cache: rendered math depends on the KaTeX version too."""
+    return DiskCache(cache_dir, salt=f"katex {katex_version}")
 
 
 def content_key(*parts: object) -> str:

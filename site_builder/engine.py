@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import unquote
 
-from .cache import DiskCache, content_key
+from .cache import DiskCache, build_cache, content_key
 from .config import SiteConfig
 from .image_size import image_size
-from .katex import KatexRenderer, MathResult, find_node_modules, shared_renderer
+from .katex import KatexRenderer, MathResult, shared_renderer
 from .links import link_folders_to_their_index
+from .node_packages import find_node_modules
 from .page import SourcePage
 from .rendered import RenderedPage, from_records, to_records
 from .structure import SiteStructure, page_url, scan_assets
@@ -41,7 +42,7 @@ class Engine:
         self.math = math or shared_renderer(find_node_modules(config.project_dir))
         self._preparer = None
         # Rendered pages survive the process: a later build redoes only what changed.
-        self.cache = DiskCache(config.cache_dir, salt=f"katex {self.math.version}")
+        self.cache = build_cache(config.cache_dir, self.math.version)
         self._sources: dict[str, _Cached] = {}
         self._rendered: dict[tuple[str, str], _Cached] = {}
         self._code: dict[str, list[str]] = {}  # sha1 of a file's text → its highlighted lines

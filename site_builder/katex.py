@@ -18,29 +18,15 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from .node_packages import KatexUnavailable, katex_version
+
 _WORKER = Path(__file__).with_name("katex_worker.mjs")
-
-
-class KatexUnavailable(RuntimeError):
-    """Node or the `katex` npm package cannot be found."""
 
 
 @dataclass(frozen=True)
 class MathResult:
     html: str | None
     error: str | None
-
-
-def find_node_modules(start: Path) -> Path:
-    """The nearest `node_modules` holding `katex`, looking up from `start` (or $KATEX_NODE_MODULES)."""
-    if env := os.environ.get("KATEX_NODE_MODULES"):
-        return Path(env)
-    for folder in [start, *start.parents]:
-        if (folder / "node_modules" / "katex" / "package.json").is_file():
-            return folder / "node_modules"
-    raise KatexUnavailable(
-        f"the katex npm package was not found above {start}; run `npm ci` in the project folder"
-    )
 
 
 class KatexRenderer:
@@ -52,7 +38,7 @@ class KatexRenderer:
         if node is None:
             raise KatexUnavailable("Node.js (`node`) is not on PATH; it is needed to render math")
         self.node_modules = node_modules = node_modules.resolve()
-        self.version = json.loads((node_modules / "katex" / "package.json").read_text())["version"]
+        self.version = katex_version(node_modules)
         self._cache: dict[tuple[bool, str], MathResult] = {}
         self._in_flight: dict[tuple[bool, str], Future] = {}
         self._answers: deque[tuple[list[tuple[bool, str]], Future]] = deque()

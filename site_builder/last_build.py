@@ -135,29 +135,44 @@ class Warnings(logging.Handler):
 
 class LastBuild:
     """The record of the last full build into one site folder, kept in the build cache (a new version of
-    the generator starts a new cache, so its first build is full)."""
+    the generator starts a new cache, so its first build is full). The site folder is taken as the
+    build left it, after its last write."""
 
     def __init__(self, cache: DiskCache, site_dir: str | Path):
         self.cache, self.site_dir = cache, os.path.abspath(site_dir)
         self.key = content_key(self.site_dir)
+        record = cache.get(_NAMESPACE, self.key)
+        self.record: dict = record if isinstance(record, dict) else {}
 
     def unchanged(self, inputs: Inputs) -> list[tuple[str, int, str]] | None:
         """The warnings of the last build when neither its inputs nor the site folder it left changed
         since; else None."""
-        record = self.cache.get(_NAMESPACE, self.key)
-        if not isinstance(record, dict) or record.get("inputs") != inputs.digest:
+        if inputs.racy or self.record.get("inputs") != inputs.digest:
             return None
-        if record.get("site") != tree_status([Path(self.site_dir)]):
+        if self.record.get("site") != tree_status([Path(self.site_dir)]):
             return None
-        return [tuple(w) for w in record.get("warnings", [])]  # type: ignore[misc]
+        return [tuple(w) for w in self.record.get("warnings", [])]  # type: ignore[misc]
 
-    def save(self, inputs: Inputs, warnings: list[tuple[str, int, str]]) -> None:
-        """After a full build: what it was made from and what it left (nothing when the inputs were racy)."""
-        if inputs.racy:
-            self.forget()
-            return
-        site = tree_status([Path(self.site_dir)])
-        self.cache.put(_NAMESPACE, self.key, {"inputs": inputs.digest, "site": site, "warnings": warnings})
+    def pages(self) -> dict[str, str]:
+        """Page file → the key of the template output the last build left in it, for the files untouched
+        since (and not written within a clock tick of that build's end, which could hide a later write)."""
+        recorded, pages = self.record.get("site", {}), self.record.get("pages", {})
+        if not pages:
+            return {}
+        now = tree_status([Path(self.site_dir)])
+        trusted_before = self.record.get("scanned_ns", 0) - _RACY_NS
+        return {dest: key for dest, key in pages.items()
+                if (status := recorded.get(dest)) is not None and now.get(dest) == status
+                and status[3] < trusted_before}
+
+    def save(self, inputs: Inputs, warnings: list[tuple[str, int, str]], pages: dict[str, str]) -> None:
+        """After a full build: what it was made from (unless that was racy) and what it left: the status of
+        every file and the output key of every page (see `templates`)."""
+        scanned = time.time_ns()
+        self.record = {"inputs": None if inputs.racy else inputs.digest, "site": tree_status([Path(self.site_dir)]),
+                       "scanned_ns": scanned, "warnings": warnings, "pages": pages}
+        self.cache.put(_NAMESPACE, self.key, self.record)
 
     def forget(self) -> None:
+        self.record = {}
         self.cache.put(_NAMESPACE, self.key, None)

@@ -39,20 +39,20 @@ class _LastBuild:
 
 
 class QuickRebuild:
-    def __init__(self, plugin, watched: list[Path]):
-        self.plugin = plugin
+    def __init__(self, watched: list[Path]):
         self.watched = watched
+        self.build = None  # the last full build (a `SiteBuild`)
         self.last: _LastBuild | None = None
 
-    def remember(self, config, nav, env) -> None:
+    def remember(self, build, config, nav, env) -> None:
         """After a full build: what it was built from."""
-        plugin = self.plugin
-        sources = {e.source: plugin.engine.source(e.source)[0] for e in plugin.structure.entries if e.source}
+        self.build = build
+        sources = {e.source: build.engine.source(e.source)[0] for e in build.structure.entries if e.source}
         self.last = _LastBuild(config, nav, env, self._others(), sources)
 
     def run(self) -> bool:
         """Rebuild the pages of changed sources only; False when a full build is needed."""
-        last, plugin = self.last, self.plugin
+        last, build = self.last, self.build
         if last is None:
             return False
         others = self._others()
@@ -60,21 +60,21 @@ class QuickRebuild:
             moved = sorted(set(others.items()) ^ set(last.others.items()))
             log.info(f"annotated: {Path(moved[0][0]).name} changed: rebuilding the whole site")
             return False
-        structure = plugin.engine.structure()
-        if [(e.url, e.source) for e in structure.entries] != [(e.url, e.source) for e in plugin.structure.entries]:
+        structure = build.engine.structure()
+        if [(e.url, e.source) for e in structure.entries] != [(e.url, e.source) for e in build.structure.entries]:
             return False
-        now = {rel: plugin.engine.source(rel)[0] for rel in last.sources}
+        now = {rel: build.engine.source(rel)[0] for rel in last.sources}
         changed = [rel for rel, digest in last.sources.items() if now[rel] != digest]
         if not changed:
             return True  # e.g. a temporary file came and went
         start = time.perf_counter()
         retitled = set()
-        for lang in plugin.site.languages:
-            for rel, page in zip(changed, plugin.engine.render_all(changed, lang, structure), strict=True):
-                before = plugin.rendered[(rel, lang)]
+        for lang in build.site.languages:
+            for rel, page in zip(changed, build.engine.render_all(changed, lang, structure), strict=True):
+                before = build.rendered[(rel, lang)]
                 if (page.title, page.summary) != (before.title, before.summary):
                     retitled.add(rel)
-                plugin.rendered[(rel, lang)] = page
+                build.rendered[(rel, lang)] = page
         urls = {e.url for e in structure.entries if e.source in changed}
         for entry in structure.entries:
             if entry.source in retitled:  # other pages show its title: listings, breadcrumbs, pager
@@ -83,26 +83,26 @@ class QuickRebuild:
                 if entry.is_index:
                     urls.update(e.url for e in structure.entries if e.folder == entry.folder or
                                 e.folder.startswith(entry.folder + "/"))
-        files = plugin.files
+        files = build.files
         doc_files = files.documentation_pages()
-        pages = [files.get_file_from_path(src_uri).page for src_uri, generated in plugin.generated.items()
+        pages = [files.get_file_from_path(src_uri).page for src_uri, generated in build.generated.items()
                  if generated.entry.url in urls]
         if retitled:
-            pages += [files.get_file_from_path(src_uri).page for src_uri in plugin.status_pages]
+            pages += [files.get_file_from_path(src_uri).page for src_uri in build.status_pages]
         for page in pages:
             mkdocs_build._populate_page(page, last.config, files)
             mkdocs_build._build_page(page, last.config, doc_files, last.nav, last.env)
         for rel in changed:  # as read before rendering: a save since then is seen by the next run
             last.sources[rel] = now[rel]
         known = {f.dest_uri for f in files}
-        for problem in check_links({p.url: plugin.links.get(p.url, []) for p in pages}, known, plugin.ids):
+        for problem in check_links({p.url: build.links.get(p.url, []) for p in pages}, known, build.ids):
             log.warning(str(problem))
         log.info(f"annotated: rebuilt {', '.join(changed)} in {time.perf_counter() - start:.2f} s "
                  "(the search index and status page follow at the next full build)")
         return True
 
     def _others(self) -> dict[str, tuple[int, int]]:
-        source_dir = self.plugin.site.source_dir
+        source_dir = self.build.site.source_dir
         found = {}
         for root in self.watched:
             if root.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import jinja2
@@ -60,42 +61,50 @@ STORED = "#stored"  # suffix of a template name whose output is taken from the c
 class _StoredOutput:
     """A page template that is not rendered again when everything it is given is unchanged (`html_key`
     in its context) and the page the last build wrote for that key is still in the site folder: the
-    cache holds only a hash of that output, and the page is read back from the site."""
+    cache holds only a hash of that output, and the page is read back from the site. A page the last
+    build left untouched since (`trusted`: file → key, from `last_build`) needs no hash either."""
 
-    def __init__(self, template: jinja2.Template, cache):
-        self.template, self.cache = template, cache
+    def __init__(self, template: jinja2.Template, cache, trusted: dict[str, str], outputs: dict[str, str]):
+        self.template, self.cache, self.trusted, self.outputs = template, cache, trusted, outputs
 
     def render(self, context: dict) -> str:
         key = context.get("html_key")
         page = context.get("page")
         dest = getattr(getattr(page, "file", None), "abs_dest_path", None)
         if key is not None and dest:
-            stored = self.cache.get("html", key)
-            if isinstance(stored, str):
+            dest = os.path.abspath(dest)
+            trusted = self.trusted.get(dest) == key
+            stored = None if trusted else self.cache.get("html", key)
+            if trusted or isinstance(stored, str):
                 folder = site_folder.folder_of(dest)
                 try:
                     data = folder.read_back(Path(dest)) if folder else Path(dest).read_bytes()
                 except OSError:
                     data = None
-                if data is not None and hashlib.sha1(data).hexdigest() == stored:
+                if data is not None and (trusted or hashlib.sha1(data).hexdigest() == stored):
+                    self.outputs[dest] = key
                     return data.decode("utf-8")
         output = self.template.render(context)
         if key is not None and dest:
             self.cache.put("html", key, hashlib.sha1(output.encode("utf-8", "xmlcharrefreplace")).hexdigest())
+            self.outputs[dest] = key
         return output
 
 
-def store_page_output(env: jinja2.Environment, cache) -> None:
+def store_page_output(env: jinja2.Environment, cache, trusted: dict[str, str] | None = None) -> dict[str, str]:
     """Templates asked for as `<name>#stored` (pages set it in their meta) keep their output in
-    `cache`. Other names, including those Jinja asks for itself (`extends`), are untouched."""
+    `cache`. Other names, including those Jinja asks for itself (`extends`), are untouched. Returns
+    the key of every page output this build renders or reads back, by file (filled as it goes)."""
     get_template = env.get_template
+    outputs: dict[str, str] = {}
 
     def get_stored_template(name, *args, **kwargs):
         if isinstance(name, str) and name.endswith(STORED):
-            return _StoredOutput(get_template(name[: -len(STORED)], *args, **kwargs), cache)
+            return _StoredOutput(get_template(name[: -len(STORED)], *args, **kwargs), cache, trusted or {}, outputs)
         return get_template(name, *args, **kwargs)
 
     env.get_template = get_stored_template  # type: ignore[method-assign]
+    return outputs
 
 
 def theme_digest(template_dirs: list[str]) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.katex import find_node_modules, shared_renderer
+from site_builder.katex import shared_renderer
+from site_builder.node_packages import find_node_modules
 from site_builder.notes import NotePreparer, render_piece
 
 ROOT = Path(__file__).resolve().parent.parent
