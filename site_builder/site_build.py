@@ -171,16 +171,20 @@ class SiteBuild:
     def on_page_context(self, context: dict, page: Page) -> dict:
         view = self.views.get(page.file.src_uri)
         context["A"] = view
-        context["S"] = self.view.surroundings(page, view)
         generated = self.generated.get(page.file.src_uri)
-        if generated is not None:  # the page's HTML is a function of these (and the templates) only
+        rows = None
+        if generated is not None:
             rows = self.engine.digest(generated.entry.source, generated.lang) if generated.entry.source else ""
-            if rows is not None:  # (None: a page that failed to render, which is never cached)
-                # (S's interface text is a function of its language, and of the generator's version, which
-                # the cache folder is keyed by)
-                context["html_key"] = content_key(self._theme_digest, rows,
-                                                  {k: v for k, v in context["S"].items() if k != "text"},
-                                                  {k: v for k, v in view.items() if k != "rows"})
+        if rows is None:  # a page of docs/, or one that failed to render (which is never cached)
+            context["S"] = self.view.surroundings(page, view)
+            return context
+        # The page's HTML is a function of its rows, its own view, its place and title, the site's shape
+        # (all that its surroundings S are made of) and the templates; S itself is made only if the page
+        # is rendered. (S's interface text is a function of the page's language, and of the generator's
+        # version, which the cache folder is keyed by.)
+        context["html_key"] = content_key(self._theme_digest, rows, self.view.shape(), page.file.src_uri, page.url,
+                                          page.title, {k: v for k, v in view.items() if k != "rows"})
+        context["S"] = partial(self.view.surroundings, page, view)
         return context
 
     def on_env(self, env, config: MkDocsConfig, trusted_pages: dict[str, str]):

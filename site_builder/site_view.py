@@ -16,6 +16,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .assets import FONT_WAIT_MS, katex_cdn_css, katex_font_spec, katex_fonts
+from .cache import content_key
 from .config import SiteConfig
 from .rendered import RenderedPage
 from .structure import Entry, SiteStructure, readable_title, relative_url
@@ -57,6 +58,7 @@ class SiteView:
         self.generated, self.rendered, self.assets = generated, rendered, assets
         self.site_names, self.search, self.status_pages = site_names, search, status_pages
         self._guide_lists: dict[str, list[File]] = {}  # every page's footer asks: listed once per language
+        self._shape: str | None = None
 
     # --- languages ------------------------------------------------------------------------------
 
@@ -110,6 +112,17 @@ class SiteView:
             self._guide_lists[lang] = sorted(pages, key=lambda f: (_GUIDE_ORDER.get(Path(f.src_uri).stem, 9),
                                                                    f.src_uri))
         return self._guide_lists[lang]
+
+    def shape(self) -> str:
+        """A digest of everything `surroundings` reads besides the page and its own view: every page's
+        source, URL and title (the guides, breadcrumbs, pager and languages are made of them), the
+        structure, the settings and the KaTeX assets. Asked once mkdocs has read every page's title."""
+        if self._shape is None:
+            pages = [(f.src_uri, f.url, f.page.title if f.page else None) for f in self.files.documentation_pages()]
+            entries = [(e.url, e.source, e.folder) for e in self.structure.entries]
+            self._shape = content_key(pages, entries, self.site, self.site_names, self.search,
+                                      sorted(self.status_pages.items()), self.assets)
+        return self._shape
 
     # --- the two views --------------------------------------------------------------------------
 

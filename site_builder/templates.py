@@ -62,7 +62,8 @@ class _StoredOutput:
     """A page template that is not rendered again when everything it is given is unchanged (`html_key`
     in its context) and the page the last build wrote for that key is still in the site folder: the
     cache holds only a hash of that output, and the page is read back from the site. A page the last
-    build left untouched since (`trusted`: file → key, from `last_build`) needs no hash either."""
+    build left untouched since (`trusted`: file → key, from `last_build`) needs no hash either. The
+    context's `S` may come as a function that makes it, called only when the template is rendered."""
 
     def __init__(self, template: jinja2.Template, cache, trusted: dict[str, str], outputs: dict[str, str]):
         self.template, self.cache, self.trusted, self.outputs = template, cache, trusted, outputs
@@ -84,6 +85,8 @@ class _StoredOutput:
                 if data is not None and (trusted or hashlib.sha1(data).hexdigest() == stored):
                     self.outputs[dest] = key
                     return data.decode("utf-8")
+        if callable(context.get("S")):  # made only now that the page is rendered
+            context["S"] = context["S"]()
         output = self.template.render(context)
         if key is not None and dest:
             self.cache.put("html", key, hashlib.sha1(output.encode("utf-8", "xmlcharrefreplace")).hexdigest())

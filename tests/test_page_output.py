@@ -82,3 +82,19 @@ def test_a_page_that_failed_to_render_is_rendered_again(project, monkeypatch):
     (project / "labml_nn" / "a.py").write_text(deep)
     assert "a.md" in rendered_pages(project, monkeypatch)
     assert rendered_pages(project, monkeypatch) == ["a.md"]
+
+
+def test_a_guide_shows_on_every_page_so_every_page_is_rendered_again(project, monkeypatch):
+    """Each page's footer lists the guides (its `S`, made only when a page is rendered, is keyed by
+    every page's title): a new guide, or a guide's new title, renders every page again."""
+    everything = ["a.md", "b.md", "c.md", "index.md"]
+    assert rendered_pages(project, monkeypatch) == everything
+    (project / "docs" / "reading.md").write_text("# How to read\n\nText.\n")
+    assert rendered_pages(project, monkeypatch) == everything
+    assert "How to read" in (project / "site" / "a.html").read_text()
+    assert rendered_pages(project, monkeypatch) == []
+    (project / "docs" / "reading.md").write_text("# Reading the pages\n\nText.\n")
+    assert rendered_pages(project, monkeypatch) == everything
+    assert "Reading the pages" in (project / "site" / "b.html").read_text()
+    (project / "docs" / "reading.md").write_text("# Reading the pages\n\nOther text, same title.\n")
+    assert rendered_pages(project, monkeypatch) == []
