@@ -47,12 +47,13 @@ ENV["KATEX_NODE_MODULES"] = str(ROOT / "node_modules")
 
 def reset_process_caches() -> None:
     """Forget every in-process cache so the next build is cold (a new engine, a new KaTeX worker)."""
-    from site_builder import engine, katex
+    from site_builder import engine, highlight, katex
 
     for worker in katex._shared.values():
         worker.close()
     katex._shared.clear()
     engine._engines.clear()
+    highlight.forget()
 
 
 def english_corpus(dest: Path, files: int) -> list[Path]:

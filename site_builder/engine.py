@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from .cache import DiskCache, build_cache, content_key
 from .config import SiteConfig
+from .file_status import Digests
 from .image_size import image_size
 from .katex import KatexRenderer, MathResult, shared_renderer
 from .links import link_folders_to_their_index
@@ -48,6 +49,9 @@ class Engine:
         self._code: dict[str, list[str]] = {}  # sha1 of a file's text → its highlighted lines
         self._images_seen: tuple[SiteStructure, list[str]] | None = None
         self._inline_code: dict[str, list[str]] = {}  # a file's inline code highlighted by a worker
+        self._answers_loaded = False  # Pygments' answers kept in the cache (see `highlight.remembered`)
+        self._digests: Digests | None = None
+        self._workers_learned = False
         self.translator = None  # set by the translation merge: .digest(lang, rel), .for_page(lang, rel)
 
     def display_path(self, rel: str) -> str:
@@ -109,11 +113,11 @@ class Engine:
         shared = content_key(sorted(urls), self._images(structure), self._settings(), lang)
         todo: list[tuple[str, str]] = []  # (source, digest) of the pages to render
         source_dir = str(self.config.source_dir)
+        if self._digests is None:  # the sources' digests by file status, from earlier builds
+            self._digests = Digests(self.cache.get("digests", content_key(source_dir)))
         for rel in rels:
-            with open(os.path.join(source_dir, rel), "rb") as f:
-                data = f.read()
-            digest = content_key(hashlib.sha1(data).hexdigest(), shared,
-                                 self.translator.digest(lang, rel) if translating else "")
+            source_digest, _ = self._digests.digest(os.path.join(source_dir, rel))
+            digest = content_key(source_digest, shared, self.translator.digest(lang, rel) if translating else "")
             cached = self._rendered.get((rel, lang))
             if cached is not None and cached.digest == digest:
                 out[rel] = cached.value  # type: ignore[assignment]
@@ -126,13 +130,22 @@ class Engine:
                 out[rel] = page
                 continue
             todo.append((rel, digest))
+        if (digests := self._digests.record()) is not None:
+            self.cache.put("digests", content_key(source_dir), digests)
         if not todo:
             return [out[rel] for rel in rels]
         import sys
 
         from tqdm import tqdm
 
+        from . import highlight
         from .render import Translate, finish_page
+
+        answers_key = content_key(highlight.pygments_version())
+        if not self._answers_loaded:  # Pygments' answers from earlier builds
+            stored = self.cache.get("highlight", answers_key)
+            highlight.learn(stored if isinstance(stored, dict) else {})
+            self._answers_loaded = True
 
         # Two passes over the pages: read (parse, notes, code; formulas sent to Node), then render.
         progress = tqdm(total=len(todo), desc=f"reading pages ({lang})", unit="page", leave=False,
@@ -171,6 +184,9 @@ class Engine:
             self.cache.put("page", content_key(rel, digest), record)
             out[rel] = rendered
         progress.close()
+        if highlight.new_answers() or self._workers_learned:
+            self.cache.put("highlight", answers_key, highlight.all_answers())
+            self._workers_learned = False
         return [out[rel] for rel in rels]
 
     def _prepared_in_parallel(self, todo: list[tuple[str, str]]):
@@ -188,7 +204,7 @@ class Engine:
             return
         global _forked
         _forked = self
-        from . import render  # noqa: F401  (imported once here, not in every worker)
+        from . import highlight, render  # noqa: F401  (imported once here, not in every worker)
 
         assert self.preparer is not None  # made here, so every worker inherits it
         # A pipe only this process writes to: workers exit when it closes, so a build killed with -9
@@ -205,7 +221,10 @@ class Engine:
                         except BrokenProcessPool:  # a worker died (killed, out of memory): go on here
                             results = done = None
                         if done is not None:  # else the worker failed on it: it is done here, with the error
-                            source_digest, page, prepared, highlighted, inline_code = done
+                            source_digest, page, prepared, highlighted, inline_code, answers = done
+                            if answers:
+                                highlight.learn(answers)
+                                self._workers_learned = True
                             self._sources[rel] = _Cached(source_digest, page)
                             self.preparer.remember(page.rows, prepared)
                             text_key = hashlib.sha1(page.text.encode()).hexdigest()
@@ -312,17 +331,6 @@ class Engine:
 
         return size
 
-    def forget_fragments(self) -> None:
-        """Drop the caches of notes, formulas and inline code shared between pages (benchmarks use
-        this to render every file as if it were the first)."""
-        self.preparer.forget()
-        self.math.forget()
-        self._code.clear()
-        from .highlight import highlight_inline
-
-        highlight_inline.cache_clear()
-
-
 PAGES_PER_WORKER = 16  # below this many pages per worker, forking costs more than it saves
 _forked: Engine | None = None  # the engine a forked worker inherits
 
@@ -348,9 +356,11 @@ def _prepare_in_worker(rel: str):
     try:
         digest, page = engine.source(rel)
         prepared = [engine.preparer.prepare(row.note) for row in page.rows]
+        from . import highlight
         from .render import inline_code_html
 
-        return digest, page, prepared, engine._highlighted(page), inline_code_html(prepared)
+        highlighted, inline_code = engine._highlighted(page), inline_code_html(prepared)
+        return digest, page, prepared, highlighted, inline_code, highlight.new_answers()
     except Exception:
         return None
 

@@ -9,18 +9,70 @@ names, so any Pygments style sheet applies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, lru_cache
 
-from pygments.lexer import Lexer
-from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.token import STANDARD_TYPES, Token, _TokenType
-from pygments.util import ClassNotFound
 
 from . import python_tokens
 
-_PYTHON = PythonLexer(stripnl=False, stripall=False, ensurenl=True)
 _PLAIN = {Token.Text.Whitespace, Token.Text, Token.Punctuation}
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+# What Pygments answered (a word's class, a snippet's HTML), kept between builds by the engine: a
+# build that renders a page or two then seldom needs Pygments' Python lexer, whose regular
+# expressions take 20 ms to compile.
+_ANSWERS: dict[str, str] = {}
+_NEW: dict[str, str] = {}  # answers found since `new_answers` was last asked
+_MAX_ANSWERS = 1 << 17  # past this many, start again (a long-lived vocabulary stays well below)
+
+
+def remembered(key: str, compute: Callable[[], str]) -> str:
+    """Pygments' answer for `key`, from an earlier build or computed now."""
+    value = _ANSWERS.get(key)
+    if value is None:
+        value = _ANSWERS[key] = _NEW[key] = compute()
+    return value
+
+
+def learn(answers: dict[str, str]) -> None:
+    """Answers found by an earlier build, or by a worker process."""
+    if len(_ANSWERS) + len(answers) > _MAX_ANSWERS:
+        _ANSWERS.clear()
+    _ANSWERS.update(answers)
+
+
+def new_answers() -> dict[str, str]:
+    """The answers found since this was last asked (for the engine to keep, or a worker to send back)."""
+    new = dict(_NEW)
+    _NEW.clear()
+    return new
+
+
+def all_answers() -> dict[str, str]:
+    return dict(_ANSWERS)
+
+
+def forget() -> None:
+    """Every answer and cached result (benchmarks start each cold run from nothing)."""
+    _ANSWERS.clear()
+    _NEW.clear()
+    highlight_inline.cache_clear()
+    python_tokens._word_class.cache_clear()
+    python_tokens._number_class.cache_clear()
+
+
+def pygments_version() -> str:
+    import pygments
+
+    return pygments.__version__
+
+
+@cache
+def _python_lexer():
+    from pygments.lexers import PythonLexer
+
+    return PythonLexer(stripnl=False, stripall=False, ensurenl=True)
 
 
 @cache
@@ -33,9 +85,12 @@ def css_class(ttype: _TokenType) -> str:
     return name + suffix
 
 
-def _lexer(language: str | None) -> Lexer:
+def _lexer(language: str | None):
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     if not language or language in ("py", "python", "python3"):
-        return _PYTHON
+        return _python_lexer()
     try:
         return get_lexer_by_name(language, stripnl=False, ensurenl=True)
     except ClassNotFound:
@@ -95,7 +150,7 @@ def lines_from_tokens(tokens: list[tuple[str, str]]) -> list[str]:
 @lru_cache(maxsize=4096)
 def highlight_inline(code: str, language: str | None = "python") -> str:
     """One snippet as a single run of spans (for inline code in notes)."""
-    return "\n".join(highlight_lines(code, language))
+    return remembered(f"i:{language}:{code}", lambda: "\n".join(highlight_lines(code, language)))
 
 
 def _ends_with_its_line(snippet: str) -> bool:
@@ -112,8 +167,10 @@ def highlight_snippets(snippets: list[str]) -> list[str]:
     The lexer is back in its initial state at every line break unless a triple-quoted string or a
     line continuation is open, so snippets without those can share a single call.
     """
-    shared = [s for s in dict.fromkeys(snippets) if _ends_with_its_line(s)]
+    html = {s: _ANSWERS[f"i:python:{s}"] for s in snippets if f"i:python:{s}" in _ANSWERS}
+    shared = [s for s in dict.fromkeys(snippets) if s not in html and _ends_with_its_line(s)]
     lines = highlight_lines("\n".join(shared)) if shared else []
     lines += [""] * (len(shared) - len(lines))  # trailing empty snippets make no line
-    html = dict(zip(shared, lines, strict=True))
+    for snippet, line in zip(shared, lines, strict=True):
+        html[snippet] = remembered(f"i:python:{snippet}", lambda line=line: line)
     return [html[s] if s in html else highlight_inline(s) for s in snippets]

@@ -6,11 +6,8 @@ and the packages it runs on) and the status of every file it left in the site fo
 it logged. A later build whose inputs and site folder are exactly as recorded has nothing to do: it
 repeats those warnings (a strict build still fails on them) and leaves the site folder as it is.
 
-Files are compared by their status, as git's index does: size, inode, and modification and change
-times. Any write to a file or rename onto it changes its change time, which no tool can set back
-(`cp -p` and `rsync -t` restore the modification time only). A file written within a clock tick of
-the scan could still look unchanged, so no record is kept when any input is that recent (git's "racily
-clean" entries): the next build is a full one. Anything the check cannot describe (another plugin,
+Files are compared by their status (`file_status`); an input changed within a clock tick of the scan
+is not trusted, so the next build is a full one. Anything the check cannot describe (another plugin,
 hooks, a `--dirty` build) means a full build too.
 """
 
@@ -25,48 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import DiskCache, content_key
+from .file_status import RACY_NS, tree_status
 
-_RACY_NS = 100_000_000  # inputs changed this close to the scan are not trusted to be unchanged
 _NAMESPACE = "last-build"
-
-Status = tuple[int, int, int, int]  # size, inode, modification and change time (ns)
-
-
-def tree_status(roots: Iterable[Path], skip: Iterable[Path] = ()) -> dict[str, Status]:
-    """Every file under `roots` (files may be roots too) but not under `skip`, by absolute path;
-    Python's byte-code caches are left out (importing a source writes them)."""
-    found: dict[str, Status] = {}
-    skipped = {os.path.abspath(path) for path in skip}
-    folders = []
-    for root in roots:
-        root = os.path.abspath(root)
-        if os.path.isdir(root):
-            folders.append(root)
-        elif os.path.lexists(root):
-            found[root] = _status(root)
-    seen = set()  # folders by device and inode: a linked folder is walked, a loop of links only once
-    while folders:
-        folder = folders.pop()
-        st = os.stat(folder)
-        if (st.st_dev, st.st_ino) in seen:
-            continue
-        seen.add((st.st_dev, st.st_ino))
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False) or (entry.is_symlink() and os.path.isdir(entry.path)):
-                    if entry.name != "__pycache__" and entry.path not in skipped:
-                        folders.append(entry.path)
-                else:
-                    found[entry.path] = _status(entry)
-    return found
-
-
-def _status(entry: os.DirEntry | str) -> Status:
-    try:
-        st = entry.stat() if isinstance(entry, os.DirEntry) else os.stat(entry)
-    except OSError:  # gone meanwhile, or a dangling link: part of the status all the same
-        return (-1, 0, 0, 0)
-    return (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def config_digest(config: Mapping, plugin_names: Iterable[str]) -> str | None:
@@ -117,7 +75,7 @@ class Inputs:
     def scan(cls, settings: str, environment: str, roots: Iterable[Path], skip: Iterable[Path] = ()) -> Inputs:
         started = time.time_ns()
         files = tree_status(roots, skip)
-        racy = any(status[3] > started - _RACY_NS for status in files.values())
+        racy = any(status[3] > started - RACY_NS for status in files.values())
         return cls(content_key(settings, environment, sorted(files.items())), racy)
 
 
@@ -160,7 +118,7 @@ class LastBuild:
         if not pages:
             return {}
         now = tree_status([Path(self.site_dir)])
-        trusted_before = self.record.get("scanned_ns", 0) - _RACY_NS
+        trusted_before = self.record.get("scanned_ns", 0) - RACY_NS
         return {dest: key for dest, key in pages.items()
                 if (status := recorded.get(dest)) is not None and now.get(dest) == status
                 and status[3] < trusted_before}

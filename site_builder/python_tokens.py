@@ -47,12 +47,15 @@ def available() -> bool:
 @lru_cache(maxsize=1 << 14)
 def _word_class(word: str, after_dot: bool = False) -> str:
     """How Pygments classes `word` standing alone (or after a `.`, where builtins are plain names)."""
-    from .highlight import pygments_tokens
+    from .highlight import pygments_tokens, remembered
 
-    tokens = pygments_tokens(("x." if after_dot else "") + word + " ")  # `def`, `class` need what follows
-    position = 2 if after_dot else 0
-    cls, text = tokens[position] if len(tokens) > position else ("n", word)
-    return cls if text == word else "n"
+    def ask() -> str:
+        tokens = pygments_tokens(("x." if after_dot else "") + word + " ")  # `def`, `class` need what follows
+        position = 2 if after_dot else 0
+        cls, text = tokens[position] if len(tokens) > position else ("n", word)
+        return cls if text == word else "n"
+
+    return remembered(f"w:{after_dot:d}:{word}", ask)
 
 
 def tokens(text: str) -> list[Token] | None:
@@ -326,7 +329,10 @@ def _is_docstring(node: Node) -> bool:
 
 @lru_cache(maxsize=4096)
 def _number_class(word: str) -> str:
-    from .highlight import pygments_tokens
+    from .highlight import pygments_tokens, remembered
 
-    cls, text = pygments_tokens(word)[0]
-    return cls if text == word else "mi"
+    def ask() -> str:
+        cls, text = pygments_tokens(word)[0]
+        return cls if text == word else "mi"
+
+    return remembered(f"n:{word}", ask)

@@ -84,7 +84,7 @@ class SiteBuild:
                 src_uri = language_prefix(self.site, lang) + STATUS_PAGE
                 files.append(File.generated(config, src_uri, content=""))
                 self.status_pages[src_uri] = lang
-        files.append(File.generated(config, "assets/pygments.css", content=pygments_css()))
+        files.append(File.generated(config, "assets/pygments.css", content=self._pygments_css()))
         dist = katex_dist(self.engine.math.node_modules)
         if self.site.offline_assets:
             files.append(File.generated(config, "assets/katex/katex.min.css",
@@ -109,6 +109,17 @@ class SiteBuild:
                                                         for lang in self.site.languages)
                                      + (review_digest(self.site.translations_dir),))
         return files
+
+    def _pygments_css(self) -> str:
+        """Made once per Pygments version (importing its formatter and styles costs a build 5 ms)."""
+        from .highlight import pygments_version
+
+        key = content_key(pygments_version())
+        css = self.engine.cache.get("assets", key)
+        if not isinstance(css, str):
+            css = pygments_css()
+            self.engine.cache.put("assets", key, css)
+        return css
 
     def _docs_images(self, files: Files) -> list[File]:
         """Images of docs_dir in a folder that has generated pages (not under a language prefix)."""
