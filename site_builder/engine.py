@@ -138,15 +138,9 @@ class Engine:
 
         from tqdm import tqdm
 
-        from . import highlight
         from .render import Translate, finish_page
 
-        answers_key = content_key(highlight.pygments_version())
-        if not self._answers_loaded:  # Pygments' answers from earlier builds
-            stored = self.cache.get("highlight", answers_key)
-            highlight.learn(stored if isinstance(stored, dict) else {})
-            self._answers_loaded = True
-
+        self._recall_pygments_answers()
         # Two passes over the pages: read (parse, notes, code; formulas sent to Node), then render.
         progress = tqdm(total=len(todo), desc=f"reading pages ({lang})", unit="page", leave=False,
                         disable=len(todo) < 20 or not sys.stderr.isatty())
@@ -184,10 +178,25 @@ class Engine:
             self.cache.put("page", content_key(rel, digest), record)
             out[rel] = rendered
         progress.close()
-        if highlight.new_answers() or self._workers_learned:
-            self.cache.put("highlight", answers_key, highlight.all_answers())
-            self._workers_learned = False
+        self._keep_pygments_answers()
         return [out[rel] for rel in rels]
+
+    def _recall_pygments_answers(self) -> None:
+        """What Pygments answered in earlier builds (see `highlight.remembered`), once per engine."""
+        from . import highlight
+
+        if not self._answers_loaded:
+            stored = self.cache.get("highlight", content_key(highlight.pygments_version()))
+            highlight.learn(stored if isinstance(stored, dict) else {})
+            self._answers_loaded = True
+
+    def _keep_pygments_answers(self) -> None:
+        """Every answer, when this process or its workers found new ones."""
+        from . import highlight
+
+        if highlight.new_answers() or self._workers_learned:
+            self.cache.put("highlight", content_key(highlight.pygments_version()), highlight.all_answers())
+            self._workers_learned = False
 
     def _prepared_in_parallel(self, todo: list[tuple[str, str]]):
         """Yield `todo` back, in order, once each page is parsed, its notes prepared and its code

@@ -76,9 +76,6 @@ class NotePreparer:
         simple = _simple_markdown(text)
         return simple if simple is not None else self._md.reset().convert(text)
 
-    def forget(self) -> None:
-        self._cache.clear()
-
 
 def _simple_markdown(text: str) -> str | None:
     """The HTML of `text` when every block is a paragraph of plain lines, a one-line heading or a
