@@ -12,10 +12,13 @@ go when it grows past its limit. Deleting the folder is always safe.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import marshal
 import os
+import queue
 import shutil
+import threading
 import time
 from functools import cache
 from pathlib import Path
@@ -44,6 +47,61 @@ def generator_digest() -> str:
     return h.hexdigest()
 
 
+class _Writer:
+    """Writes cache entries on a thread of their own. A write is mostly the file system's time (0.1 to
+    0.7 ms on this project's machines, a thousand of them in a cold build), during which the build goes
+    on with its Python work. An entry not yet on disk is read from memory; `flush` waits for every
+    write and raises the first that failed. A forked build worker writes for itself."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+        self.queue: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self.error: BaseException | None = None
+        self.pid: int | None = None
+
+    def write(self, path: str, data: bytes) -> None:
+        if self.pid is None:
+            self.pid = os.getpid()
+            threading.Thread(target=self._run, name="cache writer", daemon=True).start()
+            atexit.register(self.flush)
+        if os.getpid() != self.pid:  # a forked worker: the thread was not forked with it
+            write_atomic(Path(path), data, durable=False)
+            return
+        with self.lock:
+            self.pending[path] = data
+        self.queue.put((path, data))
+
+    def read(self, path: str) -> bytes | None:
+        if os.getpid() != self.pid:  # (a forked worker: the lock may have been held as it was forked)
+            return None
+        with self.lock:
+            return self.pending.get(path)
+
+    def flush(self) -> None:
+        if self.pid == os.getpid():
+            self.queue.join()
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            path, data = self.queue.get()
+            try:
+                write_atomic(Path(path), data, durable=False)
+            except BaseException as e:  # reported by the next flush
+                self.error = self.error or OSError(f"the build cache could not write {path}: {e}")
+            finally:
+                with self.lock:
+                    if self.pending.get(path) is data:
+                        del self.pending[path]
+                self.queue.task_done()
+
+
+_WRITER = _Writer()
+
+
 class DiskCache:
     def __init__(self, folder: Path | None, *, salt: str = "", max_bytes: int = 512 << 20):
         """`folder` None: a cache that never hits. `salt`: what else invalidates every entry (e.g. the
@@ -65,6 +123,10 @@ class DiskCache:
         if self.folder is None:
             return None
         path = self._path(namespace, key)
+        pending = _WRITER.read(path)
+        if pending is not None:
+            self.hits += 1
+            return marshal.loads(pending)
         try:
             with open(path, "rb") as f:
                 data = f.read()
@@ -84,14 +146,17 @@ class DiskCache:
 
     def has(self, namespace: str, key: str) -> bool:
         """Whether an entry is stored (not read, not counted)."""
-        return self.folder is not None and os.path.exists(self._path(namespace, key))
+        if self.folder is None:
+            return False
+        path = self._path(namespace, key)
+        return _WRITER.read(path) is not None or os.path.exists(path)
 
     def put(self, namespace: str, key: str, value: object) -> None:
         """`value`: plain data only (marshal refuses objects)."""
         if self.folder is None:
             return
         data = marshal.dumps(value)
-        write_atomic(Path(self._path(namespace, key)), data, durable=False)
+        _WRITER.write(self._path(namespace, key), data)
         self.writes += 1
         self.written_bytes += len(data)
 
@@ -100,6 +165,7 @@ class DiskCache:
         used entries beyond the size limit. Listing the cache costs about a tenth of a second per 1,000
         entries, so it happens only after a build that wrote, at most hourly unless that build wrote
         more than a sixteenth of the limit."""
+        flush()
         if self.folder is None or not self.root or not self.root.is_dir() or not self.writes:
             return
         stamp = self.folder / "trimmed"
@@ -130,6 +196,11 @@ class DiskCache:
             total -= size
         stamp.touch()
         self.written_bytes = 0
+
+
+def flush() -> None:
+    """Wait until every entry put so far is on disk (raising the first write that failed)."""
+    _WRITER.flush()
 
 
 def build_cache(cache_dir: Path | None, katex_version: str) -> DiskCache:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import unquote
 
-from .cache import DiskCache, build_cache, content_key
+from .cache import DiskCache, build_cache, content_key, flush
 from .config import SiteConfig
 from .file_status import Digests
 from .image_size import image_size
@@ -179,6 +179,7 @@ class Engine:
             out[rel] = rendered
         progress.close()
         self._keep_pygments_answers()
+        flush()  # (written meanwhile, on the cache's own thread)
         return [out[rel] for rel in rels]
 
     def _recall_pygments_answers(self) -> None:

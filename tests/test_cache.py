@@ -143,6 +143,7 @@ def test_trimming_keeps_the_entries_used_last(tmp_path):
     cache = DiskCache(tmp_path / "cache")
     cache.put("page", "aa" * 20, ["used", "x" * 1000])
     cache.put("page", "bb" * 20, ["not used", "x" * 1000])
+    cache_module.flush()  # (entries are written on a thread of their own)
     entries = sorted(cache.folder.rglob("*.bin"))
     two_hours_ago = time.time() - 7200
     for path in entries:
@@ -151,3 +152,31 @@ def test_trimming_keeps_the_entries_used_last(tmp_path):
     cache.max_bytes = entries[0].stat().st_size
     cache.trim()
     assert [p.name for p in cache.folder.rglob("*.bin")] == [f"{'aa' * 20}.bin"]
+
+
+def test_entries_written_in_the_background_are_read_before_they_land_and_errors_surface(tmp_path, monkeypatch):
+    cache = DiskCache(tmp_path / "cache")
+    landed = []
+    write_atomic = cache_module.write_atomic
+
+    def slow_write(path, data, **kwargs):
+        time.sleep(0.2)
+        write_atomic(path, data, **kwargs)
+        landed.append(str(path))
+
+    monkeypatch.setattr(cache_module, "write_atomic", slow_write)
+    cache.put("page", "cc" * 20, ["pending"])
+    other = DiskCache(tmp_path / "cache")  # another engine in this process sees it at once
+    assert other.has("page", "cc" * 20) and other.get("page", "cc" * 20) == ["pending"] and not landed
+    cache_module.flush()
+    assert landed == [other._path("page", "cc" * 20)]
+
+    def failing_write(path, data, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(cache_module, "write_atomic", failing_write)
+    cache.put("page", "dd" * 20, ["lost"])
+    with pytest.raises(OSError, match="could not write"):
+        cache_module.flush()
+    cache_module.flush()  # reported once
+    assert not other.has("page", "dd" * 20)
