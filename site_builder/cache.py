@@ -56,7 +56,9 @@ class _Writer:
     def __init__(self) -> None:
         self.pending: dict[str, bytes] = {}
         self.lock = threading.Lock()
-        self.queue: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        # At most this many entries wait: a build that outruns the disk waits for it rather than
+        # holding a whole site's entries in memory.
+        self.queue: queue.Queue[tuple[str, bytes]] = queue.Queue(maxsize=64)
         self.error: BaseException | None = None
         self.pid: int | None = None
 
