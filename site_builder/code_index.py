@@ -76,8 +76,8 @@ def site_records(rendered: dict, structure, load: Callable[[str], object], prefi
     url_of = {e.source: e.url for e in structure.entries if e.source}
     records = []
     for (rel, lang), page in rendered.items():
-        source = load(rel)
-        if rel not in url_of or source.language != "python":
+        source = load(rel) if rel in url_of else None
+        if source is None or source.language != "python":
             continue
         records += search_records(source.text, page.rows, "/" + prefix(lang) + url_of[rel], lang, page.title)
     return records

@@ -27,7 +27,6 @@ from .node_packages import find_node_modules, katex_version
 from .urls import is_web_url
 
 log = logging.getLogger("mkdocs.plugins.annotated")
-THEME_DIR = Path(__file__).with_name("theme")
 
 
 class AnnotatedConfig(base.Config):
@@ -93,11 +92,7 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         settings = config_digest(config, config.plugins.keys()) if not self.serving else None
         cache = build_cache(self.site.cache_dir, katex_version(node_modules))
         if settings is not None and cache.enabled:
-            theme_dirs = [Path(d) for d in config.theme.dirs]
-            roots = [Path(config.docs_dir), self.site.source_dir, *theme_dirs,
-                     *([self.site.translations_dir] if self.site.translations_dir else []),
-                     *([Path(config.config_file_path)] if config.config_file_path else [])]
-            self.inputs = Inputs.scan(settings, environment_digest(node_modules), roots,
+            self.inputs = Inputs.scan(settings, environment_digest(node_modules), self._input_files(config),
                                       skip=[Path(config.site_dir), cache.root])
             self.last_build = LastBuild(cache, config.site_dir)
             self.skip = self.last_build.unchanged(self.inputs)
@@ -118,6 +113,13 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         self.engine = shared_engine(self.site)
         self._attach_translations()
         self.build = SiteBuild(self.site, self.engine, self.config, self.serving)
+
+    def _input_files(self, config: MkDocsConfig) -> list[Path]:
+        """The folders and files a build reads: docs, sources, translations, the theme (its `custom_dir`
+        too) and mkdocs.yml."""
+        return [Path(config.docs_dir), self.site.source_dir, *(Path(d) for d in config.theme.dirs),
+                *([self.site.translations_dir] if self.site.translations_dir else []),
+                *([Path(config.config_file_path)] if config.config_file_path else [])]
 
     def _attach_translations(self) -> None:
         """The translation store is optional: a site with one language needs none."""
@@ -174,11 +176,9 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
             else:
                 self.last_build.forget()
         if self.serving:  # what the next save's quick rebuild starts from
-            watched = [Path(config.docs_dir), Path(config.config_file_path or "mkdocs.yml"), THEME_DIR,
-                       self.site.source_dir, *([self.site.translations_dir] if self.site.translations_dir else [])]
             from .quick_rebuild import QuickRebuild
 
-            self._quick = getattr(self, "_quick", None) or QuickRebuild(watched)
+            self._quick = getattr(self, "_quick", None) or QuickRebuild(self._input_files(config))
             self._quick.remember(self.build, config, self._nav, self._env)
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -206,10 +206,11 @@ class AnnotatedPlugin(BasePlugin[AnnotatedConfig]):
         # within milliseconds (write, or write and rename): 0.03 s of quiet is enough.
         if isinstance(getattr(server, "build_delay", None), (int, float)):
             server.build_delay = min(server.build_delay, 0.03)
-        server.watch(str(self.site.source_dir))
-        if self.site.translations_dir and self.site.translations_dir.is_dir():
-            server.watch(str(self.site.translations_dir))
-        server.watch(str(THEME_DIR))
+        # mkdocs watches docs/ and mkdocs.yml; a build also reads these (the theme's `custom_dir` too).
+        watched = {str(Path(config.docs_dir)), str(Path(config.config_file_path or "mkdocs.yml"))}
+        for path in self._input_files(config):
+            if path.exists() and str(path) not in watched:
+                server.watch(str(path))
         full_build = server.builder
 
         def builder() -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mkdocs.commands import build as mkdocs_build
 
+from .file_status import Status, tree_status
 from .links import check_links
 from .structure import is_source
 
@@ -34,7 +35,7 @@ class _LastBuild:
     config: object
     nav: object
     env: object
-    others: dict[str, tuple[int, int]]  # every watched file that is not a source: (mtime, size)
+    others: dict[str, Status]  # every watched file that is not a source
     sources: dict[str, str] = field(default_factory=dict)  # source → digest of its bytes
 
 
@@ -101,23 +102,8 @@ class QuickRebuild:
                  "(the search index and status page follow at the next full build)")
         return True
 
-    def _others(self) -> dict[str, tuple[int, int]]:
-        source_dir = self.build.site.source_dir
-        found = {}
-        for root in self.watched:
-            if root.is_file():
-                stat = root.stat()
-                found[str(root)] = (stat.st_mtime_ns, stat.st_size)
-                continue
-            for folder, dirs, names in os.walk(root):
-                dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
-                for name in names:
-                    path = Path(folder, name)
-                    if name.endswith(".tmp") or (path.is_relative_to(source_dir) and is_source(path)):
-                        continue
-                    try:
-                        stat = path.stat()
-                    except FileNotFoundError:
-                        continue
-                    found[str(path)] = (stat.st_mtime_ns, stat.st_size)
-        return found
+    def _others(self) -> dict[str, Status]:
+        """Every watched file that is not a source, by status (temporary files of atomic writes left out)."""
+        source_dir = str(self.build.site.source_dir) + os.sep
+        return {path: status for path, status in tree_status(self.watched).items()
+                if not path.endswith(".tmp") and not (path.startswith(source_dir) and is_source(path))}

@@ -3,7 +3,7 @@
 `A` is the page's content: rendered rows, the paper and source links, a folder's listing. `S` is the
 same for every page of a language except for the page's place in the site: languages and their
 alternates, breadcrumbs, previous and next, the footer's guides, the KaTeX stylesheet and fonts.
-Nothing here renders or writes anything; the plugin asks once per page.
+Nothing here renders or writes anything; the build (`site_build`) asks once per page.
 """
 
 from __future__ import annotations

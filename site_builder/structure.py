@@ -31,8 +31,10 @@ def page_url(rel: str) -> str:
     return posixpath.join(folder, name) if folder else name
 
 
-def is_source(path: Path) -> bool:
-    return path.suffix == ".py" or path.name.lower() == "readme.md"
+def is_source(path: str | Path) -> bool:
+    """A file that becomes a page: Python, or a folder's readme."""
+    name = os.path.basename(path)
+    return name.endswith(".py") or name.lower() == "readme.md"
 
 
 def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic] | None = None,
@@ -67,8 +69,7 @@ def _walk(source_dir: Path, suffixes: set[str] | None, problems: list[Diagnostic
             suffix = os.path.splitext(name)[1].lower()
             if images is not None and suffix in IMAGE_SUFFIXES:
                 images.append(rel)
-            source = name.endswith(".py") or name.lower() == "readme.md"  # `is_source`
-            if (suffixes is None and source) or (suffixes and suffix in suffixes):
+            if (suffixes is None and is_source(name)) or (suffixes and suffix in suffixes):
                 found.append(rel)
                 if problems is not None and _UNSAFE_NAME.search(rel):
                     problems.append(Diagnostic(rel, 0, "file name has characters that HTML or URLs treat "
