@@ -57,8 +57,9 @@ but 17 minutes of wall time, because other jobs kept both cores busy (load avera
 of all six models takes about 65 seconds, so the default run takes about 3.5 minutes, and `--quick` well under
 one. The contention also distorted the throughput of that run by up to a factor of ten, so the table adds a
 second column, *alone*: the median over the epochs of seed 0 of each model, run by itself on the quiet
-machine (it reached the same accuracies, as `--deterministic` runs do). The plot uses that column. Compare
-throughput within the table, not across machines.
+machine with `--seeds 1 --models NAME` (it reached the same accuracies, as `--deterministic` runs do). The plot
+above was drawn with that column; the script plots the throughput of its own run. Compare throughput within
+the table, not across machines.
 
 ## What the numbers say, and what they do not
 

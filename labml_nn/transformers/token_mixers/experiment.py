@@ -1,7 +1,7 @@
 r"""
 ---
 title: Token mixers compared, the experiment
-summary: Train every vision model of the site with one recipe and one parameter budget, three seeds each, and tabulate.
+summary: Train every vision model, or every sequence mixer of the masked language model, with one recipe and budget.
 ---
 
 # Token mixers compared: the experiment
@@ -24,7 +24,7 @@ model's page; only the sizes below and the shared recipe are set here. The outpu
 `--task mlm --from-runs DIR` tabulates and plots MLM runs that already finished, without training again:
 
 ```bash
-python -m labml_nn.transformers.token_mixers.experiment --task mlm            # 4 mixers x 3 seeds, 2-4 minutes a run
+python -m labml_nn.transformers.token_mixers.experiment --task mlm            # 4 mixers x 3 seeds, 2-4 CPU min a run
 python -m labml_nn.transformers.token_mixers.experiment --task mlm --quick    # a smoke test
 python -m labml_nn.transformers.token_mixers.experiment --task mlm --from-runs runs/mlm
 ```
@@ -71,10 +71,10 @@ MODELS: dict[str, tuple[str, list[str]]] = {
 # tokens (PoolFormer's stem is the paper's: $7 \times 7$ with stride 4). The token-mixing weights of
 # MLP-Mixer, gMLP and ResMLP grow with the number of tokens, so gMLP and ResMLP are made a little narrower to
 # stay within the budget: about 70 to 90 thousand parameters.
-CIFAR10_SIZES: dict[str, list[str]] = {
+CIFAR10_SIZES: dict[str, list[str]] = {  # after the digits' options, which these override
     "MLP-Mixer": ["--patch-size", "4"],
-    "ConvMixer": ["--dim", "128", "--depth", "4", "--patch-size", "4"],
-    "ViT": ["--n-layers", "2", "--patch-size", "4"],
+    "ConvMixer": ["--patch-size", "4"],
+    "ViT": ["--patch-size", "4"],
     "gMLP": ["--patch-size", "4", "--d-ffn", "160"],
     "ResMLP": ["--patch-size", "4", "--d-model", "44"],
     "PoolFormer": ["--patch-size", "4", "--stem-kernel", "7"],
@@ -82,8 +82,8 @@ CIFAR10_SIZES: dict[str, list[str]] = {
 
 
 def sizes_for(name: str, dataset: str) -> list[str]:
-    """The options that size model `name` for `dataset`."""
-    return CIFAR10_SIZES[name] if dataset == "cifar10" else MODELS[name][1]
+    """The options that size model `name` for `dataset` (a later option wins)."""
+    return MODELS[name][1] + (CIFAR10_SIZES[name] if dataset == "cifar10" else [])
 
 
 # ## The shared recipe
@@ -130,7 +130,7 @@ def write_plot(path: Path, rows: list[dict]):
            ylabel="validation accuracy (%)", title="Token mixers at a matched parameter budget")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, format="png")
+    atomic_write(path, lambda f: fig.savefig(f, format="png"), binary=True)
     plt.close(fig)
 
 
@@ -172,9 +172,9 @@ def read_mlm_runs(root: Path) -> list[dict]:
     runs = []
     for path in sorted(root.rglob("metrics.jsonl")):
         config = json.loads((path.parent / "config.json").read_text(encoding="utf-8"))
-        history = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        if "mixer" not in config:
+        if "mixer" not in config:  # (another experiment's run)
             continue
+        history = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         if len(history) < config["epochs"]:
             print(f"{path.parent}: left out, it stopped after {len(history)} of {config['epochs']} epochs")
             continue
@@ -182,15 +182,27 @@ def read_mlm_runs(root: Path) -> list[dict]:
     return runs
 
 
+# Options that only say where or how a run ran: runs that differ in these alone are seeds of one setting
+_RUN_ONLY = {"seed", "runs_dir", "resume", "init_from", "progress", "device", "workers"}
+
+
+def _setting(config: dict) -> dict:
+    return {k: v for k, v in config.items() if k not in _RUN_ONLY}
+
+
 def mlm_rows(runs: list[dict]) -> list[dict]:
     """
     One row per mixer (and `d_ff`), in the order of `MATCHED_D_FF`: the last epoch's validation loss and
     masked-byte accuracy, mean and standard deviation over the seeds, and the mean and standard deviation of
-    the validation loss after every epoch, for the plot.
+    the validation loss after every epoch, for the plot. The runs of one mixer must share every setting but
+    the seed, and all runs the text and window (the baselines): anything else is refused, naming the options.
     """
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in runs:
         groups.setdefault((r["config"]["mixer"], r["config"]["d_ff"]), []).append(r)
+    for (mixer, _), group in groups.items():
+        _refuse_mixed(f"the runs of {mixer}", [r["config"] for r in group], set(_setting(group[0]["config"])))
+    _refuse_mixed("the mixers' runs", [r["config"] for r in runs], {"text_file", "seq_len", "val_fraction", "limit"})
     rows = []
     for (mixer, d_ff), group in sorted(groups.items(), key=lambda g: (list(MATCHED_D_FF).index(g[0][0]), g[0][1])):
         group.sort(key=lambda r: r["config"]["seed"])
@@ -208,6 +220,15 @@ def mlm_rows(runs: list[dict]) -> list[dict]:
                      "tokens_per_s": statistics.median(h["train_tokens_per_s"] for h in last),
                      "unigram_loss": last[0]["unigram_loss"], "context_free_loss": last[0]["context_free_loss"]})
     return rows
+
+
+def _refuse_mixed(what: str, configs: list[dict], keys: set[str]) -> None:
+    differ = sorted(k for k in keys if len({json.dumps(c.get(k)) for c in configs}) > 1)
+    if differ:
+        values = "; ".join(f"--{k.replace('_', '-')}: {', '.join(sorted({json.dumps(c.get(k)) for c in configs}))}"
+                           for k in differ)
+        raise SystemExit(f"{what} differ in {values}. Point --from-runs at a folder holding one setting "
+                         "(several seeds of it) per mixer.")
 
 
 def mlm_table(rows: list[dict]) -> str:
@@ -254,26 +275,28 @@ def write_mlm_plot(path: Path, rows: list[dict]):
     fig.savefig(buffer, format="png")
     plt.close(fig)
     # The shaded bands give the image thousands of colours; a palette of 256 looks the same at a third of the size
-    Image.open(buffer).convert("RGB").quantize(256).save(path, format="png", optimize=True)
+    image = Image.open(buffer).convert("RGB").quantize(256)
+    atomic_write(path, lambda f: image.save(f, format="png", optimize=True), binary=True)
 
 
 def compare_mlm(args: argparse.Namespace, mixers: list[str], argv: list[str] | None) -> list[dict]:
     """Train every mixer with every seed (or read the runs of `--from-runs`); print and write the table and the plot."""
-    if args.from_runs:
+    if args.from_runs:  # (checked before making the output folder: a wrong path writes nothing)
         root = Path(args.from_runs)
         runs = [r for r in read_mlm_runs(root) if r["config"]["mixer"] in mixers]
         if not runs:
             raise SystemExit(f"--from-runs {root}: no finished MLM runs (config.json and metrics.jsonl) there")
-    out = new_run_dir(args.runs_dir, "token_mixers_mlm")
-    if not args.from_runs:
+        rows = mlm_rows(runs)
+        out = new_run_dir(args.runs_dir, "token_mixers_mlm")
+    else:
+        out = new_run_dir(args.runs_dir, "token_mixers_mlm")
         root = out / "runs"
         for mixer in mixers:
             for seed in range(1 if args.quick else args.seeds):
                 mlm_experiment.main(MLM_RECIPE + (MLM_QUICK if args.quick else []) +
                                     ["--mixer", mixer, "--d-ff", str(MATCHED_D_FF[mixer]), "--seed", str(seed),
                                      "--runs-dir", str(root)])
-        runs = read_mlm_runs(root)
-    rows = mlm_rows(runs)
+        rows = mlm_rows(read_mlm_runs(root))
     text = mlm_table(rows)
     atomic_write(out / "results.md", lambda f: f.write(text))
     atomic_write(out / "results.json", lambda f: f.write(json.dumps(
@@ -285,7 +308,7 @@ def compare_mlm(args: argparse.Namespace, mixers: list[str], argv: list[str] | N
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    """Train every model with every seed; print and write the table and the plot."""
+    """Train every model (`--task mlm`: every mixer) with every seed; print and write the table and the plot."""
     parser = argparse.ArgumentParser(prog="python -m labml_nn.transformers.token_mixers.experiment",
                                      description="Train every vision model (or every MLM mixer) with one recipe "
                                                  "and compare.")
@@ -293,7 +316,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                         help="the vision models on images, or the masked language model's mixers on text")
     parser.add_argument("--quick", action="store_true",
                         help="2 epochs on 256 images (mlm: 1 epoch on 256 windows), one seed (a smoke test)")
-    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 per model (default: 3)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 per model (default: 3)")
     parser.add_argument("--models", default=None,
                         help=f"comma-separated subset of the models ({','.join(MODELS)}) "
                              f"or, with --task mlm, of the mixers ({','.join(MATCHED_D_FF)})")
@@ -303,12 +326,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--data-dir", default=None, help="folder holding cifar-10-batches-py/")
     parser.add_argument("--runs-dir", default="runs", help="where run directories are created")
     args = parser.parse_args(argv)
+    if args.seeds is not None and args.seeds < 1:
+        parser.error(f"--seeds {args.seeds}: at least 1")
+    seeds_given, args.seeds = args.seeds is not None, args.seeds or 3
     choices = list(MATCHED_D_FF if args.task == "mlm" else MODELS)
     names = args.models.split(",") if args.models else choices
     unknown = [n for n in names if n not in choices]
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(choices)}")
     if args.task == "mlm":
+        if args.dataset != "digits" or args.data_dir:
+            parser.error("--dataset and --data-dir: only for the vision models (--task mlm trains on text)")
+        if args.from_runs and (args.quick or seeds_given):
+            parser.error("--quick and --seeds: not with --from-runs, which trains nothing")
         return compare_mlm(args, names, argv)
     if args.from_runs:
         parser.error("--from-runs: only with --task mlm")
