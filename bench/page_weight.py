@@ -13,7 +13,7 @@
      docs/design.md);
    - cumulative layout shift (all shifts, and those whose moved nodes are inside a formula).
    Prints the median per page, the median over pages, and our/pycco ratios.
-4. Loads our pages --shift-loads more times (default 40 in all, round robin over the six pages), each cold,
+4. Loads each site's pages --shift-loads more times (default 40 in all, round robin over the six pages), each cold,
    and counts the loads in which anything shifted after the first paint, naming what moved.
    Targets: first render within 1.5x of pycco's page; 0 shifting cold loads (math is rendered at build time and
    laid out with its own fonts before it is shown).
@@ -92,7 +92,6 @@ def pycco_path(source: str) -> str:
 
 
 def build_pycco(out: Path) -> None:
-    import contextlib
     import io
     import os
 
@@ -160,39 +159,40 @@ def measure(browser, urls: dict[str, str], loads: int, throttle: bool) -> dict:
 
 def report(title: str, rows: dict, side: str = "ours") -> dict:
     print(f"\n{title}")
-    head = (f"{'page':<46}{'ours KB':>9}{'pycco KB':>9}{'x':>6}  {'ours FCP':>9}{'pycco FCP':>10}{'x':>6}"
-            f"  {'ours LCP':>9}{'pycco LCP':>10}{'x':>6}  {'CLS (math)':>16}")
+    name = side[:8]  # "ours" or "baseline"
+    head = (f"{'page':<46}{name + ' KB':>13}{'pycco KB':>9}{'x':>6}  {name + ' FCP':>13}{'pycco FCP':>10}{'x':>6}"
+            f"  {name + ' LCP':>13}{'pycco LCP':>10}{'x':>6}  {'CLS (math)':>16}")
     print(head)
     print("-" * len(head))
     for source, r in rows.items():
         o, p = r[side], r["pycco"]
-        print(f"{source[len('labml_nn/'):]:<46}{o['bytes'] / 1024:>9.1f}{p['bytes'] / 1024:>9.1f}"
-              f"{o['bytes'] / p['bytes']:>6.2f}  {o['fcp']:>7.0f}ms{p['fcp']:>8.0f}ms{o['fcp'] / p['fcp']:>6.2f}"
-              f"  {o['lcp']:>7.0f}ms{p['lcp']:>8.0f}ms{o['lcp'] / p['lcp']:>6.2f}"
+        print(f"{source[len('labml_nn/'):]:<46}{o['bytes'] / 1024:>13.1f}{p['bytes'] / 1024:>9.1f}"
+              f"{o['bytes'] / p['bytes']:>6.2f}  {o['fcp']:>11.0f}ms{p['fcp']:>8.0f}ms{o['fcp'] / p['fcp']:>6.2f}"
+              f"  {o['lcp']:>11.0f}ms{p['lcp']:>8.0f}ms{o['lcp'] / p['lcp']:>6.2f}"
               f"  {o['maxCls']:>7.4f} ({o['maxMathCls']:.4f})")
     summary = {
-        "ours_bytes": median([r[side]["bytes"] for r in rows.values()]),
+        "site_bytes": median([r[side]["bytes"] for r in rows.values()]),
         "pycco_bytes": median([r["pycco"]["bytes"] for r in rows.values()]),
-        "ours_fcp": median([r[side]["fcp"] for r in rows.values()]),
+        "site_fcp": median([r[side]["fcp"] for r in rows.values()]),
         "pycco_fcp": median([r["pycco"]["fcp"] for r in rows.values()]),
-        "ours_lcp": median([r[side]["lcp"] for r in rows.values()]),
+        "site_lcp": median([r[side]["lcp"] for r in rows.values()]),
         "pycco_lcp": median([r["pycco"]["lcp"] for r in rows.values()]),
-        "ours_requests": median([r[side]["requests"] for r in rows.values()]),
+        "site_requests": median([r[side]["requests"] for r in rows.values()]),
         "pycco_requests": median([r["pycco"]["requests"] for r in rows.values()]),
         "cls": max(r[side]["maxCls"] for r in rows.values()),
         "math_cls": max(r[side]["maxMathCls"] for r in rows.values()),
     }
     s = summary
     print("-" * len(head))
-    print(f"median over pages: transferred {s['ours_bytes'] / 1024:.1f} KB in {s['ours_requests']:.0f} requests vs "
+    print(f"median over pages: transferred {s['site_bytes'] / 1024:.1f} KB in {s['site_requests']:.0f} requests vs "
           f"pycco {s['pycco_bytes'] / 1024:.1f} KB in {s['pycco_requests']:.0f} "
-          f"(ratio {s['ours_bytes'] / s['pycco_bytes']:.2f}x)")
-    ratio = s["ours_fcp"] / s["pycco_fcp"]
-    print(f"median over pages: first contentful paint {s['ours_fcp']:.0f} ms vs pycco {s['pycco_fcp']:.0f} ms "
+          f"(ratio {s['site_bytes'] / s['pycco_bytes']:.2f}x)")
+    ratio = s["site_fcp"] / s["pycco_fcp"]
+    print(f"median over pages: first contentful paint {s['site_fcp']:.0f} ms vs pycco {s['pycco_fcp']:.0f} ms "
           f"(ratio {ratio:.2f}x; target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
-    print(f"median over pages: largest contentful paint {s['ours_lcp']:.0f} ms vs pycco {s['pycco_lcp']:.0f} ms "
-          f"(ratio {s['ours_lcp'] / s['pycco_lcp']:.2f}x)")
-    print(f"worst cumulative layout shift of our pages: {s['cls']:.4f}; from math: {s['math_cls']:.4f} "
+    print(f"median over pages: largest contentful paint {s['site_lcp']:.0f} ms vs pycco {s['pycco_lcp']:.0f} ms "
+          f"(ratio {s['site_lcp'] / s['pycco_lcp']:.2f}x)")
+    print(f"worst cumulative layout shift of the {side} pages: {s['cls']:.4f}; from math: {s['math_cls']:.4f} "
           f"(target 0: {'met' if s['math_cls'] == 0 else 'NOT met'})")
     return summary
 
@@ -225,7 +225,7 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, help="another built site to measure in the same run")
     parser.add_argument("--loads", type=int, default=7, help="loads per page and side (default 7)")
     parser.add_argument("--shift-loads", type=int, default=40,
-                        help="cold loads of our pages in which to count layout shifts (default 40, 0: skip)")
+                        help="cold loads of each site's pages in which to count layout shifts (default 40, 0: skip)")
     parser.add_argument("--throttle", action="store_true", help="also measure on an emulated 20 Mbit/s network")
     args = parser.parse_args()
     if not CHROMIUM.exists():
@@ -262,8 +262,13 @@ def main() -> int:
             if throttle and not args.throttle:
                 continue
             rows = measure(browser, urls, args.loads, throttle)
-            for side in sites:
-                report(f"{where}: {side} ({site if side == 'ours' else args.baseline})", rows, side)
+            summaries = {side: report(f"{where}: {side} ({site if side == 'ours' else args.baseline})", rows, side)
+                         for side in sites}
+            if args.baseline:
+                ours, base = summaries["ours"], summaries["baseline"]
+                ratio = {key: ours[f"site_{key}"] / base[f"site_{key}"] for key in ("fcp", "lcp", "bytes")}
+                print(f"\nours / baseline, medians over pages: first contentful paint {ratio['fcp']:.2f}x, "
+                      f"largest {ratio['lcp']:.2f}x, bytes {ratio['bytes']:.2f}x")
             if args.shift_loads:
                 print(f"\nlayout shift over {args.shift_loads} cold loads of each site's pages ({where})")
                 count_shifting_loads(browser, sites, args.shift_loads, throttle)
